@@ -1,0 +1,50 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Provider names one emulated provider. The set is closed.
+type Provider string
+
+// The three providers Sandbank emulates.
+const (
+	Fintecture Provider = "fintecture"
+	FinqLink   Provider = "finqlink"
+	Kontomatik Provider = "kontomatik"
+)
+
+// Tenant is one API client of one provider, identified by its credential
+// (Fintecture app_id, FinqLink client_id, Kontomatik API key). Every stored
+// row belongs to exactly one tenant (DESIGN.md §3).
+type Tenant struct {
+	ID         int64
+	Provider   Provider
+	Credential string
+	// SecretHash is the SHA-256 of the first secret the tenant presented;
+	// empty until one is presented. Later wrong secrets are rejected.
+	SecretHash string
+	Scenario   string
+	Seed       int64
+	Clock      TenantClock
+	CreatedAt  time.Time
+}
+
+// Key is a short public handle for the tenant used in page URLs. It derives
+// from provider and credential only, so it is the same in every database
+// and golden responses stay byte-identical.
+func (t Tenant) Key() string { return TenantKey(t.Provider, t.Credential) }
+
+// TenantKey computes Tenant.Key without a Tenant value.
+func TenantKey(p Provider, credential string) string {
+	sum := sha256.Sum256([]byte(string(p) + "\x00" + credential))
+	return hex.EncodeToString(sum[:6])
+}
+
+// HashSecret is how secrets are stored: never in clear.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}

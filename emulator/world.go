@@ -1,0 +1,105 @@
+package emulator
+
+import "time"
+
+// SCAModel is how a bank authenticates its PSU.
+type SCAModel string
+
+// The SCA models a fake bank can use.
+const (
+	// SCARedirect sends the PSU through login, OTP and consent pages.
+	SCARedirect SCAModel = "redirect"
+	// SCADecoupled asks the PSU to approve on a phone (app-based SCA).
+	SCADecoupled SCAModel = "decoupled"
+	// SCAAuto approves at once with plain 302 hops and no page, like
+	// Fintecture's sandbox bank cmmcfr; it keeps automated tests headless.
+	SCAAuto SCAModel = "auto"
+)
+
+// Bank is one fake bank in a tenant's world, known by the provider's own id
+// for it (Fintecture provider id, FinqLink code, Kontomatik target).
+type Bank struct {
+	ID       string
+	Name     string
+	Country  string
+	BIC      string
+	Model    SCAModel
+	Decouple bool // also supports the decoupled model besides its main one
+}
+
+// PSU is a bank customer with login credentials.
+type PSU struct {
+	ID          string
+	BankID      string
+	Login       string
+	Password    string
+	OTP         string
+	DecoupledID string // the id a client passes for app-based SCA
+	FullName    string
+	Email       string
+	Phone       string
+	Address     string
+}
+
+// Account is a PSU's bank account. Its balance is never stored: it is the
+// opening balance plus every transaction booked by the tenant's "now", so
+// balances and history always agree (DESIGN.md §4).
+type Account struct {
+	ID           string
+	PSUID        string
+	BankID       string
+	IBAN         string
+	BIC          string
+	Currency     string
+	Name         string
+	Type         AccountType
+	OpeningCents int64
+}
+
+// AccountType follows ISO 20022 cash account types.
+type AccountType string
+
+// Account types used by the world generator.
+const (
+	AccountCurrent AccountType = "CACC"
+	AccountSavings AccountType = "SVGS"
+	AccountCard    AccountType = "CARD"
+)
+
+// Transaction is one movement on an account. AmountCents is signed: negative
+// for debits. A transaction whose BookingDate is after the tenant's today is
+// pending; it books by itself when the tenant's clock reaches it.
+type Transaction struct {
+	ID               string
+	AccountID        string
+	AmountCents      int64
+	Currency         string
+	BookingDate      string // YYYY-MM-DD
+	ValueDate        string // YYYY-MM-DD
+	Description      string
+	CounterpartyName string
+	CounterpartyIBAN string
+}
+
+// Booked reports whether the transaction has booked by the given day.
+func (t Transaction) Booked(today string) bool { return t.BookingDate <= today }
+
+// Balances is an account's position at one instant.
+type Balances struct {
+	// BookedCents counts transactions booked by today.
+	BookedCents int64
+	// ExpectedCents adds the pending ones too.
+	ExpectedCents int64
+	At            time.Time
+}
+
+// World is everything a scenario generates for one tenant.
+type World struct {
+	Banks        []Bank
+	PSUs         []PSU
+	Accounts     []Account
+	Transactions []Transaction
+}
+
+// Day formats an instant as the YYYY-MM-DD used for booking dates.
+func Day(t time.Time) string { return t.UTC().Format("2006-01-02") }
