@@ -1,6 +1,9 @@
 package emulator
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Clock is the source of real time. Exactly one implementation reads the
 // system clock (SystemClock); everything else asks a Clock, so tests can
@@ -37,4 +40,28 @@ func (c TenantClock) At(real time.Time) time.Time {
 		return *c.FrozenAt
 	}
 	return real.Add(c.Offset).UTC()
+}
+
+// ManualClock is a clock that only moves when told to; tests use it to
+// step through expiries deterministically.
+type ManualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewManualClock starts a manual clock at t.
+func NewManualClock(t time.Time) *ManualClock { return &ManualClock{t: t.UTC()} }
+
+// Now returns the clock's current instant.
+func (c *ManualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *ManualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }

@@ -65,8 +65,8 @@ func (s *Store) CreateTenant(ctx context.Context, p emulator.Provider, credentia
 			return err
 		}
 		now := s.clock.Now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO tenants (provider, credential, scenario, seed, created_at) VALUES (?, ?, ?, ?, ?)`,
-			p, credential, scenario, seed, ns(now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO tenants (provider, credential, key, scenario, seed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			p, credential, emulator.TenantKey(p, credential), scenario, seed, ns(now))
 		if err != nil {
 			return err
 		}
@@ -89,6 +89,19 @@ func (s *Store) CreateTenant(ctx context.Context, p emulator.Provider, credentia
 	}
 	s.cache(out)
 	return out, nil
+}
+
+// TenantByKey finds a tenant by its public key (Tenant.Key), as page URLs
+// carry it.
+func (s *Store) TenantByKey(ctx context.Context, key string) (*emulator.Tenant, error) {
+	t, err := scanTenant(s.read.QueryRowContext(ctx, tenantSelect+` WHERE key = ?`, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, emulator.NotFound("tenant", key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Tenant(ctx, t.Provider, t.Credential)
 }
 
 // CheckSecret makes the first secret a tenant presents its secret, and

@@ -6,6 +6,7 @@ CREATE TABLE tenants (
     id            INTEGER PRIMARY KEY,
     provider      TEXT    NOT NULL,
     credential    TEXT    NOT NULL,
+    key           TEXT    NOT NULL UNIQUE,
     secret_hash   TEXT    NOT NULL DEFAULT '',
     scenario      TEXT    NOT NULL,
     seed          INTEGER NOT NULL,

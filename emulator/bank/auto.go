@@ -1,0 +1,79 @@
+package bank
+
+import (
+	"net/http"
+
+	"github.com/sandbank/sandbank/emulator"
+)
+
+// auto is the auto-approving bank. Like Fintecture's sandbox bank cmmcfr it
+// completes with plain 302 hops and no page, so automated tests can follow
+// a journey with any HTTP client (DESIGN.md §5).
+func (p *Pages) auto(w http.ResponseWriter, r *http.Request) error {
+	j, err := p.load(r)
+	if err != nil {
+		return err
+	}
+	if j.s.Status != emulator.SCAPending {
+		return p.renderDone(w, r, j, false)
+	}
+	if j.s.BankID == "" {
+		return &pageError{status: http.StatusConflict, title: "Choose a bank first", msg: "No bank has been chosen for this authentication yet.", link: journeyPath(j.t, j.s.ID)}
+	}
+	// Without this check the URL would skip the login of any bank.
+	if j.s.Model != emulator.SCAAuto && j.bank.Model != emulator.SCAAuto {
+		return &pageError{status: http.StatusConflict, title: "Log in to your bank", msg: "This bank does not approve by itself.", link: journeyPath(j.t, j.s.ID)}
+	}
+	psu, accounts, err := p.autoPSU(r, j)
+	if err != nil {
+		return err
+	}
+	if _, err := p.store.AdvanceSCA(r.Context(), j.t, j.s.ID, emulator.StepConsent, "", psu.ID); err != nil {
+		return p.settled(w, r, j, err, false)
+	}
+	ids := make([]string, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	s, err := p.store.ApproveSCA(r.Context(), j.t, j.s.ID, ids, p.codeTTL)
+	if err != nil {
+		return p.settled(w, r, j, err, false)
+	}
+	j.s = s
+	return p.finish(w, j, http.StatusFound)
+}
+
+// autoPSU picks who the auto bank logs in: the PSU the journey already
+// names (a client may pass one), else the bank's first PSU with an account
+// there, so the approval always shares something.
+func (p *Pages) autoPSU(r *http.Request, j *journey) (emulator.PSU, []emulator.Account, error) {
+	if j.s.PSUID != "" {
+		psu, err := p.store.PSU(r.Context(), j.t, j.s.PSUID)
+		if err != nil {
+			return psu, nil, err
+		}
+		accounts, err := p.bankAccounts(r, j, psu.ID)
+		if err == nil && len(accounts) == 0 {
+			err = noAutoPSU()
+		}
+		return psu, accounts, err
+	}
+	psus, err := p.store.PSUs(r.Context(), j.t, j.s.BankID)
+	if err != nil {
+		return emulator.PSU{}, nil, err
+	}
+	for _, psu := range psus {
+		accounts, err := p.bankAccounts(r, j, psu.ID)
+		if err != nil {
+			return psu, nil, err
+		}
+		if len(accounts) > 0 {
+			return psu, accounts, nil
+		}
+	}
+	return emulator.PSU{}, nil, noAutoPSU()
+}
+
+func noAutoPSU() *pageError {
+	return &pageError{status: http.StatusConflict, title: "Nothing to approve", msg: "This bank has no customer with an account to share."}
+}

@@ -1,0 +1,150 @@
+package bank_test
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sandbank/sandbank/emulator"
+)
+
+// newBrowser starts a real headless Chromium for one test. A missing
+// browser fails the test: the pages' promise is that they work in one.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no Chromium at %s: install Debian's chromium (apt-get install -y chromium)", path)
+	}
+	// Made before the cancels are registered, so it is removed after
+	// Chromium has exited.
+	profile := t.TempDir()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	t.Cleanup(cancelBrowser)
+	return browserCtx
+}
+
+func button(name string) string { return `//button[normalize-space()="` + name + `"]` }
+
+// returned waits for the test's /return page and gives its URL's query.
+func (f *fixture) returned(t *testing.T, ctx context.Context) url.Values {
+	t.Helper()
+	var location, result string
+	err := chromedp.Run(ctx,
+		chromedp.WaitVisible(`#result`, chromedp.ByQuery),
+		chromedp.Location(&location),
+		chromedp.Text(`#result`, &result, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(location, f.srv.URL+"/return?") {
+		t.Fatalf("browser at %s, want the return URL", location)
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if result != u.RawQuery {
+		t.Fatalf("return page shows %q, location query %q", result, u.RawQuery)
+	}
+	return u.Query()
+}
+
+// toConsent clicks a redirect journey through login and OTP.
+func toConsent(journeyURL string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(journeyURL),
+		chromedp.WaitVisible(`#username`, chromedp.ByQuery),
+		chromedp.SendKeys(`#username`, "alice", chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, "pw", chromedp.ByQuery),
+		chromedp.Click(button("Log in"), chromedp.BySearch),
+		chromedp.WaitVisible(`#otp`, chromedp.ByQuery),
+		chromedp.SendKeys(`#otp`, "111111", chromedp.ByQuery),
+		chromedp.Click(button("Confirm"), chromedp.BySearch),
+		chromedp.WaitVisible(button("Approve"), chromedp.BySearch),
+	}
+}
+
+func TestBrowserRedirectJourneyApproves(t *testing.T) {
+	f := newFixture(t)
+	s := f.redirectSession(t)
+	ctx := newBrowser(t)
+	if err := chromedp.Run(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(button("Approve"), chromedp.BySearch)); err != nil {
+		t.Fatal(err)
+	}
+	q := f.returned(t, ctx)
+	got := f.reload(t, s.ID)
+	if q.Get("outcome") != "COMPLETED" || q.Get("code") == "" || q.Get("code") != got.Code {
+		t.Fatalf("returned with %v; session code %q", q, got.Code)
+	}
+	if ids := f.connectionAccounts(t, got.ConnectionID); len(ids) != 2 {
+		t.Fatalf("shared accounts %v, want both (checked by default)", ids)
+	}
+}
+
+func TestBrowserConsentDeny(t *testing.T) {
+	f := newFixture(t)
+	s := f.redirectSession(t)
+	ctx := newBrowser(t)
+	if err := chromedp.Run(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(button("Deny"), chromedp.BySearch)); err != nil {
+		t.Fatal(err)
+	}
+	if q := f.returned(t, ctx); q.Get("outcome") != "FAILED" || q.Get("code") != "" {
+		t.Fatalf("returned with %v", q)
+	}
+	if got := f.reload(t, s.ID); got.Failure != emulator.FailDenied {
+		t.Fatalf("failure %q", got.Failure)
+	}
+}
+
+func TestBrowserPhoneApproves(t *testing.T) {
+	f := newFixture(t)
+	s := f.session(t, emulator.SCASession{BankID: "bnkdec", Model: emulator.SCADecoupled, Step: emulator.StepLogin, RedirectURI: "-"})
+	ctx := newBrowser(t)
+	var heading string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(f.phoneURL(s.ID)),
+		chromedp.WaitVisible(`#psu_id`, chromedp.ByQuery),
+		chromedp.SendKeys(`#psu_id`, "900100", chromedp.ByQuery),
+		chromedp.Click(button("Continue"), chromedp.BySearch),
+		chromedp.WaitVisible(button("Approve"), chromedp.BySearch),
+		chromedp.Click(button("Approve"), chromedp.BySearch),
+		chromedp.WaitVisible(`//h1[starts-with(normalize-space(), "Approved")]`, chromedp.BySearch),
+		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heading != "Approved — return to the app" {
+		t.Fatalf("heading %q", heading)
+	}
+	if got := f.reload(t, s.ID); got.Status != emulator.SCACompleted || got.PSUID != "psu-dora" {
+		t.Fatalf("status %s psu %q", got.Status, got.PSUID)
+	}
+}

@@ -1,0 +1,301 @@
+package fintecture_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/httpapi"
+	"github.com/sandbank/sandbank/emulator/instance"
+)
+
+// start is the instant every test's clock starts at, so runs are
+// reproducible.
+var start = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+
+const (
+	appID     = "app-test"
+	appSecret = "secret-test"
+	clientCB  = "https://client.example/callback"
+)
+
+// harness is one Sandbank on a real SQLite file and a real HTTP listener,
+// with every contract response validated: a violation fails the test.
+type harness struct {
+	t      *testing.T
+	clock  *emulator.ManualClock
+	in     *instance.Instance
+	srv    *httptest.Server
+	dbPath string
+
+	mu         sync.Mutex
+	violations []string
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarnessAt(t, filepath.Join(t.TempDir(), "sandbank.db"), emulator.NewManualClock(start))
+}
+
+func newHarnessAt(t *testing.T, db string, clock *emulator.ManualClock, tweaks ...func(*instance.Options)) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: clock, dbPath: db}
+	opts := instance.Options{
+		DB: db, Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		ValidateResponses: true, OnViolation: h.violation,
+		// Tests run due events themselves (runDue), in order.
+		SchedulerInterval: time.Hour,
+	}
+	for _, tw := range tweaks {
+		tw(&opts)
+	}
+	in, err := instance.New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.in = in
+	h.srv = httptest.NewServer(in.Handler)
+	t.Cleanup(h.close)
+	return h
+}
+
+func (h *harness) close() {
+	h.srv.Close()
+	h.in.Close()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, v := range h.violations {
+		h.t.Errorf("response violates the contract: %s", v)
+	}
+	h.violations = nil
+}
+
+func (h *harness) violation(r *http.Request, op httpapi.ContractOperation, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.violations = append(h.violations, fmt.Sprintf("%s %s (%s): %v", r.Method, r.URL, op.ID, err))
+}
+
+// runDue runs the tenant's due events, as the scheduler would.
+func (h *harness) runDue(app string) {
+	h.t.Helper()
+	tn, err := h.in.Store.Tenant(context.Background(), emulator.Fintecture, app)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.in.Store.RunDue(context.Background(), tn); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r resp) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (r resp) location(t *testing.T) *url.URL {
+	t.Helper()
+	if r.status < 300 || r.status > 399 {
+		t.Fatalf("want a redirect, got %d: %s", r.status, r.body)
+	}
+	u, err := url.Parse(r.header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// errorCode asserts a Fintecture error envelope and returns errors[0].code.
+func (r resp) errorCode(t *testing.T, status int) string {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("want status %d, got %d: %s", status, r.status, r.body)
+	}
+	var env struct {
+		Status int    `json:"status"`
+		Code   string `json:"code"`
+		LogID  string `json:"log_id"`
+		Errors []struct {
+			Code, Title, Message string
+		} `json:"errors"`
+	}
+	r.decode(t, &env)
+	if env.Status != status || env.Code == "" || env.LogID == "" || len(env.Errors) != 1 || env.Errors[0].Title == "" || env.Errors[0].Message == "" {
+		t.Fatalf("not a Fintecture error envelope: %s", r.body)
+	}
+	return env.Errors[0].Code
+}
+
+func (r resp) message(t *testing.T) string {
+	var env struct {
+		Errors []struct{ Message string } `json:"errors"`
+	}
+	r.decode(t, &env)
+	return env.Errors[0].Message
+}
+
+type req struct {
+	method string
+	url    string // path under the server, or absolute
+	body   []byte
+	ctype  string
+	header map[string]string
+	basic  [2]string
+	bearer string
+}
+
+func (h *harness) do(r req) resp {
+	h.t.Helper()
+	u := r.url
+	if strings.HasPrefix(u, "/") {
+		u = h.srv.URL + u
+	}
+	// URLs built from a --public-url point at this test server.
+	u = strings.Replace(u, "http://sandbank.test", h.srv.URL, 1)
+	if r.method == "" {
+		r.method = http.MethodGet
+	}
+	hr, err := http.NewRequest(r.method, u, bytes.NewReader(r.body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if r.ctype != "" {
+		hr.Header.Set("Content-Type", r.ctype)
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	if r.basic[0] != "" {
+		hr.SetBasicAuth(r.basic[0], r.basic[1])
+	}
+	if r.bearer != "" {
+		hr.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(hr)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp{status: res.StatusCode, header: res.Header, body: body}
+}
+
+func (h *harness) get(path, token string) resp {
+	return h.do(req{url: path, bearer: token})
+}
+
+func (h *harness) postJSON(path, token string, v any) resp {
+	h.t.Helper()
+	var body []byte
+	switch b := v.(type) {
+	case string:
+		body = []byte(b)
+	default:
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	return h.do(req{method: http.MethodPost, url: path, body: body, ctype: "application/json", bearer: token})
+}
+
+func (h *harness) postForm(path string, form url.Values, basic [2]string) resp {
+	return h.do(req{method: http.MethodPost, url: path, body: []byte(form.Encode()), ctype: "application/x-www-form-urlencoded", basic: basic})
+}
+
+type tokenJSON struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// token asks for a token with the given form and asserts success.
+func (h *harness) token(app, secret string, form url.Values) tokenJSON {
+	h.t.Helper()
+	r := h.postForm("/fintecture/oauth/accesstoken", form, [2]string{app, secret})
+	if r.status != http.StatusOK {
+		h.t.Fatalf("token: %d %s", r.status, r.body)
+	}
+	var tok tokenJSON
+	r.decode(h.t, &tok)
+	return tok
+}
+
+func (h *harness) customersToken(app, secret string) string {
+	return h.token(app, secret, url.Values{"grant_type": {"client_credentials"}, "app_id": {app}, "scope": {"customers"}}).AccessToken
+}
+
+// autoConnect completes a journey at the auto-approving bank cmmcfr and
+// returns the customer_id and code from the redirect back.
+func (h *harness) autoConnect(app string) (customerID, code string) {
+	h.t.Helper()
+	r := h.do(req{url: "/fintecture/ais/v1/provider/cmmcfr/authorize?response_type=code&state=s1&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": app}})
+	if r.status != http.StatusOK {
+		h.t.Fatalf("authorize: %d %s", r.status, r.body)
+	}
+	var a struct{ Meta struct{ URL string } }
+	r.decode(h.t, &a)
+	hop1 := h.do(req{url: a.Meta.URL}).location(h.t)
+	back := h.do(req{url: hop1.String()}).location(h.t)
+	if got := back.Scheme + "://" + back.Host + back.Path; got != clientCB {
+		h.t.Fatalf("second hop should return to the client, went to %s", back)
+	}
+	q := back.Query()
+	return q.Get("customer_id"), q.Get("code")
+}
+
+// aisToken exchanges a code for an AIS token.
+func (h *harness) aisToken(app, secret, code string) tokenJSON {
+	return h.token(app, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "scope": {"AIS"}})
+}
+
+// connected is a shortcut: a connection at cmmcfr and its AIS token.
+func (h *harness) connected(app, secret string) (customerID, token string) {
+	h.t.Helper()
+	c, tok := h.connectedFull(app, secret)
+	return c, tok.AccessToken
+}
+
+func (h *harness) connectedFull(app, secret string) (string, tokenJSON) {
+	h.t.Helper()
+	h.token(app, secret, url.Values{"grant_type": {"client_credentials"}, "app_id": {app}}) // fixes the secret
+	c, code := h.autoConnect(app)
+	return c, h.aisToken(app, secret, code)
+}
+
+// refresh uses a refresh token and returns the new pair.
+func (h *harness) refresh(app, secret, rt string) tokenJSON {
+	h.t.Helper()
+	r := h.postForm("/fintecture/oauth/refreshtoken", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, [2]string{app, secret})
+	if r.status != http.StatusOK {
+		h.t.Fatalf("refresh: %d %s", r.status, r.body)
+	}
+	var tok tokenJSON
+	r.decode(h.t, &tok)
+	return tok
+}

@@ -1,0 +1,75 @@
+// Package fintecture emulates Fintecture's AIS and Customers APIs on the
+// contract of the given OpenAPI documents (specs/fintecture), mounted at
+// /fintecture. Handlers map between Fintecture's wire shapes and the
+// emulator domain; the store holds the state.
+package fintecture
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/sandbank/sandbank/emulator/httpapi"
+	"github.com/sandbank/sandbank/emulator/store"
+	"github.com/sandbank/sandbank/specs"
+)
+
+// Timings of Fintecture objects on the tenant clock.
+const (
+	// AccessTTL is an access token's life (notes §1.2: one hour).
+	AccessTTL = time.Hour
+	// RefreshTTL is a refresh token's life. Fintecture does not document
+	// it; 90 days matches the PSD2 re-authentication period.
+	RefreshTTL = 90 * 24 * time.Hour
+	// CodeTTL is how long an authorization code can be exchanged.
+	CodeTTL = 10 * time.Minute
+	// RedirectJourneyTTL is how long a PSU has to finish the bank pages.
+	RedirectJourneyTTL = 30 * time.Minute
+	// DecoupledTTL is how long a decoupled request waits for the PSU's
+	// phone before it turns FAILED.
+	DecoupledTTL = 5 * time.Minute
+	// VerificationDelay is how long a customer verification stays pending.
+	VerificationDelay = 30 * time.Second
+)
+
+// Provider serves Fintecture.
+type Provider struct {
+	store *store.Store
+	log   *slog.Logger
+}
+
+// New returns the Fintecture provider over a store.
+func New(st *store.Store, log *slog.Logger) *Provider {
+	return &Provider{store: st, log: log}
+}
+
+// SpecContract is the contract of the given documents: AIS v2 and
+// Customers v1 as seeded, plus Sandbank's own description of the token
+// endpoints they rely on but do not document.
+func SpecContract() (*httpapi.Contract, error) {
+	c := &httpapi.Contract{Name: "fintecture", Prefix: "/fintecture"}
+	for _, name := range []string{"fintecture/ais.yaml", "fintecture/customers.yaml", "fintecture/oauth.yaml"} {
+		doc, err := specs.Load(name)
+		if err != nil {
+			return nil, err
+		}
+		c.Docs = append(c.Docs, doc)
+	}
+	return c, nil
+}
+
+// Mount serves the spec contract on r.
+func (p *Provider) Mount(r *mux.Router, opts httpapi.MountOptions) error {
+	c, err := SpecContract()
+	if err != nil {
+		return err
+	}
+	opts.Errors = p.writeError
+	opts.Auth = p.authenticate
+	if err := httpapi.Mount(r, c, p.specRoutes(), opts); err != nil {
+		return fmt.Errorf("fintecture: %w", err)
+	}
+	return nil
+}

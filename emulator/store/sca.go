@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/sandbank/sandbank/emulator"
+)
+
+// EventSCATimeout fails a journey the PSU never finished.
+const EventSCATimeout = "sca.timeout"
+
+// CreateSCASession starts a journey and schedules its timeout on the tenant
+// clock, in one transaction.
+func (s *Store) CreateSCASession(ctx context.Context, t *emulator.Tenant, in emulator.SCASession, ttl time.Duration) (emulator.SCASession, error) {
+	now := s.Now(t)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		id, err := nextID(ctx, tx, t, "sca")
+		if err != nil {
+			return err
+		}
+		in.ID, in.Status, in.CreatedAt, in.ExpiresAt = id, emulator.SCAPending, now, now.Add(ttl)
+		_, err = tx.ExecContext(ctx, `INSERT INTO sca_sessions (tenant_id, id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, in.ID, in.Provider, in.BankID, in.Model, in.Status, in.Step, in.PSUID, in.RedirectURI, in.State, in.Scope, ns(in.CreatedAt), ns(in.ExpiresAt))
+		if err != nil {
+			return err
+		}
+		return schedule(ctx, tx, t, in.ExpiresAt, EventSCATimeout, in.ID)
+	})
+	return in, err
+}
+
+const scaSelect = `SELECT id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, failure, connection_id, code, created_at, expires_at FROM sca_sessions`
+
+func findSCASession(ctx context.Context, q queryer, t *emulator.Tenant, id string) (emulator.SCASession, error) {
+	var x emulator.SCASession
+	var created, expires int64
+	err := q.QueryRowContext(ctx, scaSelect+` WHERE tenant_id = ? AND id = ?`, t.ID, id).Scan(
+		&x.ID, &x.Provider, &x.BankID, &x.Model, &x.Status, &x.Step, &x.PSUID, &x.RedirectURI, &x.State, &x.Scope, &x.Failure, &x.ConnectionID, &x.Code, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return x, emulator.NotFound("session", id)
+	}
+	x.CreatedAt, x.ExpiresAt = fromNS(created), fromNS(expires)
+	return x, err
+}
+
+// SCASession finds a journey by id.
+func (s *Store) SCASession(ctx context.Context, t *emulator.Tenant, id string) (emulator.SCASession, error) {
+	return findSCASession(ctx, s.read, t, id)
+}
+
+// PendingSCASessions lists the tenant's journeys still awaiting the PSU.
+func (s *Store) PendingSCASessions(ctx context.Context, t *emulator.Tenant) ([]emulator.SCASession, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM sca_sessions WHERE tenant_id = ? AND status = ? ORDER BY created_at, id`, t.ID, emulator.SCAPending)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := make([]emulator.SCASession, 0, len(ids))
+	for _, id := range ids {
+		x, err := s.SCASession(ctx, t, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// pendingSession loads a journey for a change and refuses one that is over.
+func pendingSession(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, id string) (emulator.SCASession, error) {
+	x, err := findSCASession(ctx, tx, t, id)
+	if err != nil {
+		return x, err
+	}
+	if x.Status != emulator.SCAPending {
+		return x, emulator.Errorf(emulator.CodeConflict, "this authentication is already %s", x.Status)
+	}
+	return x, nil
+}
+
+// AdvanceSCA moves a pending journey to its next step, recording the bank
+// chosen on a selection page or the PSU who logged in.
+func (s *Store) AdvanceSCA(ctx context.Context, t *emulator.Tenant, id string, step emulator.SCAStep, bankID, psuID string) (emulator.SCASession, error) {
+	var out emulator.SCASession
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		x, err := pendingSession(ctx, tx, t, id)
+		if err != nil {
+			return err
+		}
+		if bankID != "" {
+			x.BankID = bankID
+		}
+		if psuID != "" {
+			x.PSUID = psuID
+		}
+		x.Step = step
+		_, err = tx.ExecContext(ctx, `UPDATE sca_sessions SET step = ?, bank_id = ?, psu_id = ? WHERE tenant_id = ? AND id = ?`, x.Step, x.BankID, x.PSUID, t.ID, id)
+		out = x
+		return err
+	})
+	return out, err
+}
+
+// SetSCAModel switches a pending journey's SCA model, as a connect journey
+// does once the PSU picks a decoupled bank.
+func (s *Store) SetSCAModel(ctx context.Context, t *emulator.Tenant, id string, m emulator.SCAModel) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := pendingSession(ctx, tx, t, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sca_sessions SET model = ? WHERE tenant_id = ? AND id = ?`, m, t.ID, id)
+		return err
+	})
+}
+
+// ApproveSCA completes a journey: it creates the connection sharing the
+// chosen accounts (all of the PSU's at that bank when none are named) and an
+// authorization code valid for codeTTL, in one transaction.
+func (s *Store) ApproveSCA(ctx context.Context, t *emulator.Tenant, id string, accountIDs []string, codeTTL time.Duration) (emulator.SCASession, error) {
+	now := s.Now(t)
+	var out emulator.SCASession
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		x, err := pendingSession(ctx, tx, t, id)
+		if err != nil {
+			return err
+		}
+		if x.BankID == "" || x.PSUID == "" {
+			return emulator.Errorf(emulator.CodeConflict, "the PSU has not chosen a bank and logged in yet")
+		}
+		owned, err := collectAccounts(tx.QueryContext(ctx, accountSelect+` WHERE a.tenant_id = ? AND a.psu_id = ? AND a.bank_id = ? ORDER BY a.position`, t.ID, x.PSUID, x.BankID))
+		if err != nil {
+			return err
+		}
+		chosen, err := chooseAccounts(owned, accountIDs)
+		if err != nil {
+			return err
+		}
+		if x.ConnectionID, err = nextID(ctx, tx, t, "connection"); err != nil {
+			return err
+		}
+		if x.Code, err = nextID(ctx, tx, t, "code"); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO connections (tenant_id, id, bank_id, psu_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+			t.ID, x.ConnectionID, x.BankID, x.PSUID, ns(now)); err != nil {
+			return err
+		}
+		for _, a := range chosen {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO connection_accounts (tenant_id, connection_id, account_id) VALUES (?, ?, ?)`, t.ID, x.ConnectionID, a); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO auth_codes (tenant_id, code, connection_id, expires_at) VALUES (?, ?, ?, ?)`,
+			t.ID, x.Code, x.ConnectionID, ns(now.Add(codeTTL))); err != nil {
+			return err
+		}
+		x.Status, x.Step = emulator.SCACompleted, emulator.StepDone
+		_, err = tx.ExecContext(ctx, `UPDATE sca_sessions SET status = ?, step = ?, connection_id = ?, code = ? WHERE tenant_id = ? AND id = ?`,
+			x.Status, x.Step, x.ConnectionID, x.Code, t.ID, id)
+		out = x
+		return err
+	})
+	return out, err
+}
+
+func chooseAccounts(owned []emulator.Account, want []string) ([]string, error) {
+	if len(owned) == 0 {
+		return nil, emulator.Errorf(emulator.CodeConflict, "the PSU has no account at this bank")
+	}
+	var out []string
+	if len(want) == 0 {
+		for _, a := range owned {
+			out = append(out, a.ID)
+		}
+		return out, nil
+	}
+	ownedSet := map[string]bool{}
+	for _, a := range owned {
+		ownedSet[a.ID] = true
+	}
+	for _, id := range want {
+		if !ownedSet[id] {
+			return nil, emulator.NotFound("account", id)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// FailSCA ends a pending journey with a reason (denied, timed out, expired).
+func (s *Store) FailSCA(ctx context.Context, t *emulator.Tenant, id string, reason emulator.FailReason) (emulator.SCASession, error) {
+	var out emulator.SCASession
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = failSCA(ctx, tx, t, id, reason)
+		return err
+	})
+	return out, err
+}
+
+func failSCA(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, id string, reason emulator.FailReason) (emulator.SCASession, error) {
+	x, err := pendingSession(ctx, tx, t, id)
+	if err != nil {
+		return x, err
+	}
+	x.Status, x.Step, x.Failure = emulator.SCAFailed, emulator.StepDone, reason
+	_, err = tx.ExecContext(ctx, `UPDATE sca_sessions SET status = ?, step = ?, failure = ? WHERE tenant_id = ? AND id = ?`, x.Status, x.Step, x.Failure, t.ID, id)
+	return x, err
+}
