@@ -44,22 +44,28 @@ func newBrowser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(cancelAlloc)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelBrowser)
 	return browserCtx
 }
 
-func button(name string) string { return `//button[normalize-space()="` + name + `"]` }
+// button finds a button by its visible name, as a person (or a screen
+// reader) would.
+func button(name string) chromedp.Search {
+	return chromedp.Search(`//button[normalize-space()="` + name + `"]`)
+}
 
 // returned waits for the test's /return page and gives its URL's query.
 func (f *fixture) returned(t *testing.T, ctx context.Context) url.Values {
 	t.Helper()
-	var location, result string
-	err := chromedp.Run(ctx,
-		chromedp.WaitVisible(`#result`, chromedp.ByQuery),
-		chromedp.Location(&location),
-		chromedp.Text(`#result`, &result, chromedp.ByQuery),
-	)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#result"))); err != nil {
+		t.Fatal(err)
+	}
+	location, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	result, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#result")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,25 +83,25 @@ func (f *fixture) returned(t *testing.T, ctx context.Context) url.Values {
 }
 
 // toConsent clicks a redirect journey through login and OTP.
-func toConsent(journeyURL string) chromedp.Tasks {
-	return chromedp.Tasks{
+func toConsent(journeyURL string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
 		chromedp.Navigate(journeyURL),
-		chromedp.WaitVisible(`#username`, chromedp.ByQuery),
-		chromedp.SendKeys(`#username`, "alice", chromedp.ByQuery),
-		chromedp.SendKeys(`#password`, "pw", chromedp.ByQuery),
-		chromedp.Click(button("Log in"), chromedp.BySearch),
-		chromedp.WaitVisible(`#otp`, chromedp.ByQuery),
-		chromedp.SendKeys(`#otp`, "111111", chromedp.ByQuery),
-		chromedp.Click(button("Confirm"), chromedp.BySearch),
-		chromedp.WaitVisible(button("Approve"), chromedp.BySearch),
-	}
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "alice"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "pw"),
+		chromedp.Click(button("Log in")),
+		chromedp.WaitVisible(chromedp.CSS("#otp")),
+		chromedp.SendKeys(chromedp.CSS("#otp"), "111111"),
+		chromedp.Click(button("Confirm")),
+		chromedp.WaitVisible(button("Approve")),
+	)
 }
 
 func TestBrowserRedirectJourneyApproves(t *testing.T) {
 	f := newFixture(t)
 	s := f.redirectSession(t)
 	ctx := newBrowser(t)
-	if err := chromedp.Run(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(button("Approve"), chromedp.BySearch)); err != nil {
+	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(button("Approve"))); err != nil {
 		t.Fatal(err)
 	}
 	q := f.returned(t, ctx)
@@ -112,7 +118,7 @@ func TestBrowserConsentDeny(t *testing.T) {
 	f := newFixture(t)
 	s := f.redirectSession(t)
 	ctx := newBrowser(t)
-	if err := chromedp.Run(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(button("Deny"), chromedp.BySearch)); err != nil {
+	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(button("Deny"))); err != nil {
 		t.Fatal(err)
 	}
 	if q := f.returned(t, ctx); q.Get("outcome") != "FAILED" || q.Get("code") != "" {
@@ -127,17 +133,19 @@ func TestBrowserPhoneApproves(t *testing.T) {
 	f := newFixture(t)
 	s := f.session(t, emulator.SCASession{BankID: "bnkdec", Model: emulator.SCADecoupled, Step: emulator.StepLogin, RedirectURI: "-"})
 	ctx := newBrowser(t)
-	var heading string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(f.phoneURL(s.ID)),
-		chromedp.WaitVisible(`#psu_id`, chromedp.ByQuery),
-		chromedp.SendKeys(`#psu_id`, "900100", chromedp.ByQuery),
-		chromedp.Click(button("Continue"), chromedp.BySearch),
-		chromedp.WaitVisible(button("Approve"), chromedp.BySearch),
-		chromedp.Click(button("Approve"), chromedp.BySearch),
-		chromedp.WaitVisible(`//h1[starts-with(normalize-space(), "Approved")]`, chromedp.BySearch),
-		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS("#psu_id")),
+		chromedp.SendKeys(chromedp.CSS("#psu_id"), "900100"),
+		chromedp.Click(button("Continue")),
+		chromedp.WaitVisible(button("Approve")),
+		chromedp.Click(button("Approve")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[starts-with(normalize-space(), "Approved")]`)),
 	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
 	if err != nil {
 		t.Fatal(err)
 	}

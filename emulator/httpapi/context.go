@@ -20,6 +20,7 @@ const (
 	keyTenant
 	keyBaseURL
 	keyRequestID
+	keyOpSlot
 )
 
 // Operation is what the context knows of the contract operation a request
@@ -27,6 +28,12 @@ const (
 type Operation struct {
 	Contract string // e.g. "fintecture"
 	ID       string // the operationId
+}
+
+// WithOperationSlot gives outer middleware (the access log) a place where
+// the contract layer, deeper in the chain, records the operation matched.
+func WithOperationSlot(ctx context.Context, slot *Operation) context.Context {
+	return context.WithValue(ctx, keyOpSlot, slot)
 }
 
 // OperationFrom returns the matched operation, if any.

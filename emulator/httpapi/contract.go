@@ -145,6 +145,9 @@ func methodSwitch(methods map[string]http.Handler, ew ErrorWriter) http.Handler 
 
 func tagOperation(op Operation, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slot, ok := r.Context().Value(keyOpSlot).(*Operation); ok {
+			*slot = op
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyOperation, op)))
 	})
 }

@@ -86,13 +86,17 @@ func accessLog(log *slog.Logger, clock emulator.Clock) Middleware {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := clock.Now()
 			sw := &statusWriter{ResponseWriter: w}
-			ctx := r.Context()
-			next.ServeHTTP(sw, r)
+			var op httpapi.Operation
+			ctx := httpapi.WithOperationSlot(r.Context(), &op)
+			next.ServeHTTP(sw, r.WithContext(ctx))
 			if !log.Enabled(ctx, slog.LevelInfo) {
 				return
 			}
 			attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
 				"duration", clock.Now().Sub(start), "request_id", httpapi.RequestID(ctx)}
+			if op.ID != "" {
+				attrs = append(attrs, "contract", op.Contract, "operation", op.ID)
+			}
 			log.InfoContext(ctx, "request", attrs...)
 		})
 	}
