@@ -19,12 +19,11 @@ const (
 // Bank is one fake bank in a tenant's world, known by the provider's own id
 // for it (Fintecture provider id, FinqLink code, Kontomatik target).
 type Bank struct {
-	ID       string
-	Name     string
-	Country  string
-	BIC      string
-	Model    SCAModel
-	Decouple bool // also supports the decoupled model besides its main one
+	ID      string
+	Name    string
+	Country string
+	BIC     string
+	Model   SCAModel
 }
 
 // PSU is a bank customer with login credentials.

@@ -60,7 +60,7 @@ func mapError(e *emulator.Error) mapping {
 			return mapping{400, "account_unknown", "Account ID invalid"}
 		case "session":
 			return mapping{400, "session_id_invalid_or_expired", "Session ID invalid or expired"}
-		case "provider":
+		case "bank":
 			return mapping{400, "invalid_field", "Invalid Provider"}
 		}
 		return mapping{404, "not_found", "Not Found"}

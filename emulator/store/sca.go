@@ -191,11 +191,15 @@ func chooseAccounts(owned []emulator.Account, want []string) ([]string, error) {
 	for _, a := range owned {
 		ownedSet[a.ID] = true
 	}
+	seen := map[string]bool{}
 	for _, id := range want {
 		if !ownedSet[id] {
 			return nil, emulator.NotFound("account", id)
 		}
-		out = append(out, id)
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
 	}
 	return out, nil
 }

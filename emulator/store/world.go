@@ -74,7 +74,7 @@ func (s *Store) Bank(ctx context.Context, t *emulator.Tenant, id string) (emulat
 func findBank(ctx context.Context, q queryer, t *emulator.Tenant, id string) (emulator.Bank, error) {
 	b, err := scanBank(q.QueryRowContext(ctx, bankSelect+` WHERE tenant_id = ? AND id = ?`, t.ID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, emulator.NotFound("provider", id)
+		return b, emulator.NotFound("bank", id)
 	}
 	return b, err
 }
