@@ -3,57 +3,14 @@ package bank_test
 import (
 	"context"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/browsertest"
 )
-
-// newBrowser starts a real headless Chromium for one test. A missing
-// browser fails the test: the pages' promise is that they work in one.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("no Chromium at %s: install Debian's chromium (apt-get install -y chromium)", path)
-	}
-	// Made before the cancels are registered, so it is removed after
-	// Chromium has exited.
-	profile := t.TempDir()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelBrowser)
-	return browserCtx
-}
-
-// button finds a button by its visible name, as a person (or a screen
-// reader) would.
-func button(name string) chromedp.Search {
-	return chromedp.Search(`//button[normalize-space()="` + name + `"]`)
-}
 
 // returned waits for the test's /return page and gives its URL's query.
 func (f *fixture) returned(t *testing.T, ctx context.Context) url.Values {
@@ -89,19 +46,19 @@ func toConsent(journeyURL string) chromedp.Action[chromedp.Void] {
 		chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), "alice"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "pw"),
-		chromedp.Click(button("Log in")),
+		chromedp.Click(browsertest.Button("Log in")),
 		chromedp.WaitVisible(chromedp.CSS("#otp")),
 		chromedp.SendKeys(chromedp.CSS("#otp"), "111111"),
-		chromedp.Click(button("Confirm")),
-		chromedp.WaitVisible(button("Approve")),
+		chromedp.Click(browsertest.Button("Confirm")),
+		chromedp.WaitVisible(browsertest.Button("Approve")),
 	)
 }
 
 func TestBrowserRedirectJourneyApproves(t *testing.T) {
 	f := newFixture(t)
 	s := f.redirectSession(t)
-	ctx := newBrowser(t)
-	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(button("Approve"))); err != nil {
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(browsertest.Button("Approve"))); err != nil {
 		t.Fatal(err)
 	}
 	q := f.returned(t, ctx)
@@ -117,8 +74,8 @@ func TestBrowserRedirectJourneyApproves(t *testing.T) {
 func TestBrowserConsentDeny(t *testing.T) {
 	f := newFixture(t)
 	s := f.redirectSession(t)
-	ctx := newBrowser(t)
-	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(button("Deny"))); err != nil {
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(browsertest.Button("Deny"))); err != nil {
 		t.Fatal(err)
 	}
 	if q := f.returned(t, ctx); q.Get("outcome") != "FAILED" || q.Get("code") != "" {
@@ -132,14 +89,14 @@ func TestBrowserConsentDeny(t *testing.T) {
 func TestBrowserPhoneApproves(t *testing.T) {
 	f := newFixture(t)
 	s := f.session(t, emulator.SCASession{BankID: "bnkdec", Model: emulator.SCADecoupled, Step: emulator.StepLogin, RedirectURI: "-"})
-	ctx := newBrowser(t)
+	ctx := browsertest.New(t)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(f.phoneURL(s.ID)),
 		chromedp.WaitVisible(chromedp.CSS("#psu_id")),
 		chromedp.SendKeys(chromedp.CSS("#psu_id"), "900100"),
-		chromedp.Click(button("Continue")),
-		chromedp.WaitVisible(button("Approve")),
-		chromedp.Click(button("Approve")),
+		chromedp.Click(browsertest.Button("Continue")),
+		chromedp.WaitVisible(browsertest.Button("Approve")),
+		chromedp.Click(browsertest.Button("Approve")),
 		chromedp.WaitVisible(chromedp.Search(`//h1[starts-with(normalize-space(), "Approved")]`)),
 	)
 	if err != nil {

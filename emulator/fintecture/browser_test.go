@@ -1,0 +1,123 @@
+package fintecture_test
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sandbank/sandbank/emulator/browsertest"
+)
+
+// clientApp is the integrating application's callback page: it shows the
+// query it was sent back with, as a real app would consume it.
+func clientApp(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><title>client</title><p id="result">%s</p>`, html.EscapeString(r.URL.RawQuery))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestBrowserConnectJourney clicks a whole Fintecture connect journey in
+// real Chromium: the hosted bank list, the bank's login, one-time code and
+// consent, and the redirect back to the client, whose code then yields
+// the accounts.
+func TestBrowserConnectJourney(t *testing.T) {
+	h := newHarness(t)
+	app := clientApp(t)
+	h.customersToken(appID, appSecret)
+	r := h.do(req{url: "/fintecture/ais/v2/connect?state=web&redirect_uri=" + url.QueryEscape(app.URL+"/cb"), header: map[string]string{"app_id": appID}})
+	var c struct{ Meta struct{ URL string } }
+	r.decode(t, &c)
+
+	ctx := browsertest.New(t)
+	var query string
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(c.Meta.URL),
+		chromedp.Click(browsertest.Button("CIC")),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "078000000P"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "123456"),
+		chromedp.Click(browsertest.Button("Log in")),
+		chromedp.WaitVisible(chromedp.CSS("#otp")),
+		chromedp.SendKeys(chromedp.CSS("#otp"), "123456"),
+		chromedp.Click(browsertest.Button("Confirm")),
+		chromedp.WaitVisible(browsertest.Button("Approve")),
+		chromedp.Click(browsertest.Button("Approve")),
+		chromedp.WaitVisible(chromedp.CSS("#result")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if query, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#result"))); err != nil {
+		t.Fatal(err)
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Get("state") != "web" || q.Get("provider") != "cmcifrpp" || q.Get("code") == "" {
+		t.Fatalf("client got %q", query)
+	}
+	tok := h.aisToken(appID, appSecret, q.Get("code"))
+	var accts accountsBody
+	h.get("/fintecture/ais/v1/customer/"+q.Get("customer_id")+"/accounts", tok.AccessToken).decode(t, &accts)
+	if len(accts.Data) != 2 {
+		t.Fatalf("accounts after the browser journey: %+v", accts)
+	}
+}
+
+// TestBrowserDenyAndDecoupled denies a redirect journey in the browser and
+// approves a decoupled one on the phone page while the API polls.
+func TestBrowserDenyAndDecoupled(t *testing.T) {
+	h := newHarness(t)
+	app := clientApp(t)
+	page, _ := h.authorizeURL(t, "bsabesbb", "state=no&redirect_uri="+url.QueryEscape(app.URL+"/cb"), nil)
+	ctx := browsertest.New(t)
+	var query string
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "078000000P"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "123456"),
+		chromedp.Click(browsertest.Button("Log in")),
+		chromedp.WaitVisible(chromedp.CSS("#otp")),
+		chromedp.SendKeys(chromedp.CSS("#otp"), "123456"),
+		chromedp.Click(browsertest.Button("Confirm")),
+		chromedp.WaitVisible(browsertest.Button("Deny")),
+		chromedp.Click(browsertest.Button("Deny")),
+		chromedp.WaitVisible(chromedp.CSS("#result")),
+	)
+	if err == nil {
+		query, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#result")))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(query, "error=provider_error") || !strings.Contains(query, "provider_error=access_denied") || !strings.Contains(query, "state=no") {
+		t.Fatalf("deny returned %q", query)
+	}
+
+	phone, session := h.authorizeURL(t, "handse", "", map[string]string{"x-psu-id": "193805010844"})
+	if d := h.pollDecoupled(t, session); d.Status != "PENDING" {
+		t.Fatalf("before the phone: %+v", d)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(phone),
+		chromedp.WaitVisible(browsertest.Button("Approve")),
+		chromedp.Click(browsertest.Button("Approve")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[starts-with(normalize-space(), "Approved")]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := h.pollDecoupled(t, session); d.Status != "COMPLETED" || d.Code == "" {
+		t.Fatalf("after the phone: %+v", d)
+	}
+}
