@@ -95,13 +95,24 @@ func New(ctx context.Context, opts Options) (*Instance, error) {
 		return nil, err
 	}
 	var names []string
+	var mounts []server.Mount
 	for _, c := range Contracts {
 		names = append(names, c.Name)
+		mounts = append(mounts, server.Mount{Name: c.Name, Path: c.Mount, Description: c.Description})
+	}
+	var demo []server.DemoCredential
+	for _, d := range Demo {
+		demo = append(demo, server.DemoCredential{Provider: string(d.Provider), Credential: d.Credential, Secret: d.Secret})
+	}
+	home, err := server.NewHome(opts.Log, mounts, demo)
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
 	h, err := server.New(server.Config{
 		Log: opts.Log, Clock: opts.Clock, Version: opts.Version, PublicURL: opts.PublicURL,
 		ValidateResponses: opts.ValidateResponses, OnViolation: opts.OnViolation, Contracts: names,
-	}, []server.Provider{fin}, []server.Pages{pages})
+	}, []server.Provider{fin}, []server.Pages{pages, home})
 	if err != nil {
 		st.Close()
 		return nil, err
