@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,25 +21,6 @@ import (
 	"github.com/sandbank/sandbank/emulator/bank"
 	"github.com/sandbank/sandbank/emulator/store"
 )
-
-// testClock is a store clock the tests move by hand, to reach deadlines
-// without sleeping.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // testFinisher sends the browser to RedirectURI with the outcome in the
 // query, so tests can read how a journey ended from the Location alone.
@@ -93,7 +73,7 @@ func testWorld(emulator.Tenant, time.Time) (emulator.World, error) {
 
 type fixture struct {
 	store  *store.Store
-	clock  *testClock
+	clock  *emulator.ManualClock
 	tenant *emulator.Tenant
 	srv    *httptest.Server
 	client *http.Client
@@ -102,7 +82,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	clock := &testClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	clock := emulator.NewManualClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "t.db"), Clock: clock, BuildWorld: testWorld})
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,20 @@ func clientApp(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// logInAsTestPSU fills the bank's login and one-time code pages with
+// Fintecture's documented test PSU.
+func logInAsTestPSU() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "078000000P"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "123456"),
+		chromedp.Click(browsertest.Button("Log in")),
+		chromedp.WaitVisible(chromedp.CSS("#otp")),
+		chromedp.SendKeys(chromedp.CSS("#otp"), "123456"),
+		chromedp.Click(browsertest.Button("Confirm")),
+	)
+}
+
 // TestBrowserConnectJourney clicks a whole Fintecture connect journey in
 // real Chromium: the hosted bank list, the bank's login, one-time code and
 // consent, and the redirect back to the client, whose code then yields
@@ -41,13 +55,7 @@ func TestBrowserConnectJourney(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(c.Meta.URL),
 		chromedp.Click(browsertest.Button("CIC")),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "078000000P"),
-		chromedp.SendKeys(chromedp.CSS("#password"), "123456"),
-		chromedp.Click(browsertest.Button("Log in")),
-		chromedp.WaitVisible(chromedp.CSS("#otp")),
-		chromedp.SendKeys(chromedp.CSS("#otp"), "123456"),
-		chromedp.Click(browsertest.Button("Confirm")),
+		logInAsTestPSU(),
 		chromedp.WaitVisible(browsertest.Button("Approve")),
 		chromedp.Click(browsertest.Button("Approve")),
 		chromedp.WaitVisible(chromedp.CSS("#result")),
@@ -83,13 +91,7 @@ func TestBrowserDenyAndDecoupled(t *testing.T) {
 	var query string
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(page),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "078000000P"),
-		chromedp.SendKeys(chromedp.CSS("#password"), "123456"),
-		chromedp.Click(browsertest.Button("Log in")),
-		chromedp.WaitVisible(chromedp.CSS("#otp")),
-		chromedp.SendKeys(chromedp.CSS("#otp"), "123456"),
-		chromedp.Click(browsertest.Button("Confirm")),
+		logInAsTestPSU(),
 		chromedp.WaitVisible(browsertest.Button("Deny")),
 		chromedp.Click(browsertest.Button("Deny")),
 		chromedp.WaitVisible(chromedp.CSS("#result")),

@@ -198,13 +198,19 @@ func (p *Provider) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.JSON(w, http.StatusOK, out)
 }
 
-// getCustomer serves GET /v1/customers/{customer_id}.
-func (p *Provider) getCustomer(w http.ResponseWriter, r *http.Request) error {
+// customer loads the path's customer for a Customers API call.
+func (p *Provider) customer(r *http.Request) (*emulator.Tenant, emulator.Customer, error) {
 	t, err := customersTenant(r)
 	if err != nil {
-		return err
+		return nil, emulator.Customer{}, err
 	}
 	c, err := p.store.Customer(r.Context(), t, httpapi.Var(r, "customer_id"))
+	return t, c, err
+}
+
+// getCustomer serves GET /v1/customers/{customer_id}.
+func (p *Provider) getCustomer(w http.ResponseWriter, r *http.Request) error {
+	_, c, err := p.customer(r)
 	if err != nil {
 		return err
 	}
@@ -284,17 +290,13 @@ func (p *Provider) getCustomerBankAccount(w http.ResponseWriter, r *http.Request
 // verification turns verified or unverified (see store.completeVerification
 // for how the name is scored).
 func (p *Provider) initiateCustomerVerification(w http.ResponseWriter, r *http.Request) error {
-	t, err := customersTenant(r)
+	ctx := r.Context()
+	t, c, err := p.customer(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
 	var in verificationCreateJSON
 	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	c, err := p.store.Customer(ctx, t, httpapi.Var(r, "customer_id"))
-	if err != nil {
 		return err
 	}
 	if in.ProviderID != "" {
@@ -314,12 +316,8 @@ func (p *Provider) initiateCustomerVerification(w http.ResponseWriter, r *http.R
 // listCustomerVerifications serves GET /v1/customers/{id}/verifications:
 // the customer's verification history, oldest first.
 func (p *Provider) listCustomerVerifications(w http.ResponseWriter, r *http.Request) error {
-	t, err := customersTenant(r)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	c, err := p.store.Customer(ctx, t, httpapi.Var(r, "customer_id"))
+	t, c, err := p.customer(r)
 	if err != nil {
 		return err
 	}
@@ -336,12 +334,8 @@ func (p *Provider) listCustomerVerifications(w http.ResponseWriter, r *http.Requ
 
 // getCustomerVerification serves GET /v1/customers/{id}/verification/{verification_id}.
 func (p *Provider) getCustomerVerification(w http.ResponseWriter, r *http.Request) error {
-	t, err := customersTenant(r)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	c, err := p.store.Customer(ctx, t, httpapi.Var(r, "customer_id"))
+	t, c, err := p.customer(r)
 	if err != nil {
 		return err
 	}
