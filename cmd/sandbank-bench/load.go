@@ -96,7 +96,7 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 }
 
 // newTransport is the transport all of a run's clients share, counting the
-// connections it dials.
+// connections it dials: conns when every connection was kept alive.
 func newTransport(dials *atomic.Int64, conns int) *http.Transport {
 	d := &net.Dialer{Timeout: requestTimeout, KeepAlive: 30 * time.Second}
 	return &http.Transport{
@@ -105,6 +105,7 @@ func newTransport(dials *atomic.Int64, conns int) *http.Transport {
 			return d.DialContext(ctx, network, addr)
 		},
 		MaxIdleConnsPerHost: max(64, conns),
+		MaxConnsPerHost:     conns, // exactly one connection per worker
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}

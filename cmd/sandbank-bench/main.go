@@ -91,7 +91,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 				return
 			}
 			name, usage := flag.UnquoteUsage(f)
-			fmt.Fprintf(stderr, "  -%s %s\n    \t%s (default %v)\n", f.Name, name, usage, f.DefValue)
+			if f.DefValue != "" {
+				usage += " (default " + f.DefValue + ")"
+			}
+			fmt.Fprintf(stderr, "  -%s %s\n    \t%s\n", f.Name, name, usage)
 		})
 	}
 	if err := fs.Parse(args); err != nil {
@@ -174,7 +177,7 @@ func benchBare(ctx context.Context, opts options, dir string) (loadResult, error
 // benchSandbank starts Sandbank on a fresh database, connects a customer,
 // reads the idle RSS, loads the accounts endpoint and reads the RSS again.
 func benchSandbank(ctx context.Context, opts options, bin, dir string, rep *report) error {
-	srv, err := startSandbank(ctx, bin, dir, "load")
+	srv, _, err := startSandbank(ctx, bin, dir, "load")
 	if err != nil {
 		return err
 	}
