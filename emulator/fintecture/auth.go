@@ -134,22 +134,21 @@ func (p *Provider) bearerAuth(ctx context.Context, r *http.Request) (*emulator.T
 	return t, tok, nil
 }
 
-// parseToken verifies a token's signature and time claims.
+// parseToken verifies a token's signature and time claims. A signature
+// verified once is remembered by the token's text; the time claims and the
+// stored token (revocation) are checked on every call.
 func (p *Provider) parseToken(ctx context.Context, raw string) (*emulator.Tenant, claims, error) {
-	var c claims
-	parsed, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
-	if err != nil {
-		return nil, c, fmt.Errorf("not a JWT")
-	}
-	if err := parsed.UnsafeClaimsWithoutVerification(&c); err != nil || c.Subject == "" {
-		return nil, c, fmt.Errorf("no subject")
+	c, ok := p.verified.Get(raw)
+	if !ok {
+		var err error
+		if c, err = p.verifySignature(ctx, raw); err != nil {
+			return nil, c, err
+		}
+		p.verified.Put(raw, c)
 	}
 	t, err := p.store.Tenant(ctx, emulator.Fintecture, c.Subject)
 	if err != nil {
 		return nil, c, fmt.Errorf("unknown app_id")
-	}
-	if err := parsed.Claims(signingKey(t), &c); err != nil {
-		return nil, c, fmt.Errorf("bad signature")
 	}
 	now := p.store.Now(t)
 	if err := c.ValidateWithLeeway(jwt.Expected{Issuer: tokenIssuer, AnyAudience: jwt.Audience{tokenAudience}, Time: now}, 0); err != nil {
@@ -161,6 +160,26 @@ func (p *Provider) parseToken(ctx context.Context, raw string) (*emulator.Tenant
 		return nil, c, fmt.Errorf("expired")
 	}
 	return t, c, nil
+}
+
+// verifySignature checks a JWT's signature under its tenant's key.
+func (p *Provider) verifySignature(ctx context.Context, raw string) (claims, error) {
+	var c claims
+	parsed, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
+	if err != nil {
+		return c, fmt.Errorf("not a JWT")
+	}
+	if err := parsed.UnsafeClaimsWithoutVerification(&c); err != nil || c.Subject == "" {
+		return c, fmt.Errorf("no subject")
+	}
+	t, err := p.store.Tenant(ctx, emulator.Fintecture, c.Subject)
+	if err != nil {
+		return c, fmt.Errorf("unknown app_id")
+	}
+	if err := parsed.Claims(signingKey(t), &c); err != nil {
+		return c, fmt.Errorf("bad signature")
+	}
+	return c, nil
 }
 
 // signingKey is the tenant's HMAC key. It derives from the tenant's

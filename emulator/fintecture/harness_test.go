@@ -34,7 +34,7 @@ const (
 // harness is one Sandbank on a real SQLite file and a real HTTP listener,
 // with every contract response validated: a violation fails the test.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	clock  *emulator.ManualClock
 	in     *instance.Instance
 	srv    *httptest.Server
@@ -44,12 +44,12 @@ type harness struct {
 	violations []string
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	return newHarnessAt(t, filepath.Join(t.TempDir(), "sandbank.db"), emulator.NewManualClock(start))
 }
 
-func newHarnessAt(t *testing.T, db string, clock *emulator.ManualClock, tweaks ...func(*instance.Options)) *harness {
+func newHarnessAt(t testing.TB, db string, clock *emulator.ManualClock, tweaks ...func(*instance.Options)) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: clock, dbPath: db}
 	opts := instance.Options{
@@ -106,14 +106,14 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) decode(t *testing.T, v any) {
+func (r resp) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 }
 
-func (r resp) location(t *testing.T) *url.URL {
+func (r resp) location(t testing.TB) *url.URL {
 	t.Helper()
 	if r.status < 300 || r.status > 399 {
 		t.Fatalf("want a redirect, got %d: %s", r.status, r.body)
@@ -126,7 +126,7 @@ func (r resp) location(t *testing.T) *url.URL {
 }
 
 // errorCode asserts a Fintecture error envelope and returns errors[0].code.
-func (r resp) errorCode(t *testing.T, status int) string {
+func (r resp) errorCode(t testing.TB, status int) string {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("want status %d, got %d: %s", status, r.status, r.body)
@@ -146,7 +146,7 @@ func (r resp) errorCode(t *testing.T, status int) string {
 	return env.Errors[0].Code
 }
 
-func (r resp) message(t *testing.T) string {
+func (r resp) message(t testing.TB) string {
 	var env struct {
 		Errors []struct{ Message string } `json:"errors"`
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sandbank/sandbank/emulator/httpapi"
+	"github.com/sandbank/sandbank/emulator/memo"
 	"github.com/sandbank/sandbank/emulator/store"
 	"github.com/sandbank/sandbank/specs"
 )
@@ -38,11 +39,13 @@ const (
 type Provider struct {
 	store *store.Store
 	log   *slog.Logger
+	// verified remembers the claims of tokens whose signature checked out.
+	verified *memo.Map[string, claims]
 }
 
 // New returns the Fintecture provider over a store.
 func New(st *store.Store, log *slog.Logger) *Provider {
-	return &Provider{store: st, log: log}
+	return &Provider{store: st, log: log, verified: &memo.Map[string, claims]{Max: 50_000}}
 }
 
 // SpecContract is the contract of the given documents: AIS v2 and

@@ -39,12 +39,13 @@ type ContractOperation struct {
 func (c *Contract) Operations() []ContractOperation {
 	var ops []ContractOperation
 	for _, doc := range c.Docs {
+		spec := validationDoc(doc)
 		for _, path := range doc.Paths.InMatchingOrder() {
 			item := doc.Paths.Find(path)
 			for method, op := range item.Operations() {
 				ops = append(ops, ContractOperation{
 					ID: op.OperationID, Method: method, Path: path,
-					route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+					route: &routers.Route{Spec: spec, Path: path, PathItem: item, Method: method, Operation: op},
 				})
 			}
 		}

@@ -49,3 +49,25 @@ func TestMountRefusesMissingAndExtraHandlers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestClassicEngineOnlyFor30Subset(t *testing.T) {
+	load := func(body string) *openapi3.T {
+		d, err := openapi3.NewLoader().LoadFromData([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	plain := load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, properties: {x: {type: string, format: email}}}\n")
+	if httpapi.ValidationDocVersion(plain) != "3.0.3" {
+		t.Fatal("a 3.1 document in the 3.0 subset should use the classic engine")
+	}
+	nullable := load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, properties: {x: {type: [string, 'null']}}}\n")
+	if httpapi.ValidationDocVersion(nullable) != "3.1.0" {
+		t.Fatal("a type array is 2020-12 only and must keep its engine")
+	}
+	constant := load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {const: 5}\n")
+	if httpapi.ValidationDocVersion(constant) != "3.1.0" {
+		t.Fatal("const must keep the 2020-12 engine")
+	}
+}

@@ -11,6 +11,10 @@ import (
 
 // Connection finds a connection by id.
 func (s *Store) Connection(ctx context.Context, t *emulator.Tenant, id string) (emulator.Connection, error) {
+	return cached(s, cacheKey("connection", t, id), func() (emulator.Connection, error) { return s.findConnection(ctx, t, id) })
+}
+
+func (s *Store) findConnection(ctx context.Context, t *emulator.Tenant, id string) (emulator.Connection, error) {
 	var c emulator.Connection
 	var created int64
 	err := s.read.QueryRowContext(ctx, `SELECT id, bank_id, psu_id, created_at FROM connections WHERE tenant_id = ? AND id = ?`, t.ID, id).
@@ -154,5 +158,5 @@ func findToken(ctx context.Context, q queryer, t *emulator.Tenant, id string) (e
 
 // Token finds an issued token by id (jti).
 func (s *Store) Token(ctx context.Context, t *emulator.Tenant, id string) (emulator.Token, error) {
-	return findToken(ctx, s.read, t, id)
+	return cached(s, cacheKey("token", t, id), func() (emulator.Token, error) { return findToken(ctx, s.read, t, id) })
 }

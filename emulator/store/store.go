@@ -23,6 +23,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/memo"
 )
 
 //go:embed migrations/*.sql
@@ -54,6 +55,9 @@ type Store struct {
 
 	mu      sync.RWMutex
 	tenants map[string]*emulator.Tenant // provider\x00credential → tenant
+
+	gen   atomic.Uint64 // bumped around every write commit; see cache.go
+	reads memo.Map[string, cacheEntry]
 }
 
 var memSeq atomic.Int64
@@ -65,6 +69,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	s := &Store{clock: opts.Clock, opts: opts, tenants: map[string]*emulator.Tenant{}}
+	s.reads.Max = cacheMax
 	if opts.Path == ":memory:" || opts.Path == "" {
 		// Plain ":memory:" would give every pooled connection its own empty
 		// database; a named shared-cache database with one connection is one
@@ -158,6 +163,11 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return translate(err)
 	}
+	// Bumped before and after the commit: a read racing the commit is
+	// tagged with a generation that is already gone once the writer
+	// returns, so it is never served from the cache.
+	s.gen.Add(1)
+	defer s.gen.Add(1)
 	return translate(tx.Commit())
 }
 

@@ -68,7 +68,7 @@ func (s *Store) Banks(ctx context.Context, t *emulator.Tenant) ([]emulator.Bank,
 
 // Bank finds one bank by the provider's id for it.
 func (s *Store) Bank(ctx context.Context, t *emulator.Tenant, id string) (emulator.Bank, error) {
-	return findBank(ctx, s.read, t, id)
+	return cached(s, cacheKey("bank", t, id), func() (emulator.Bank, error) { return findBank(ctx, s.read, t, id) })
 }
 
 func findBank(ctx context.Context, q queryer, t *emulator.Tenant, id string) (emulator.Bank, error) {
@@ -89,6 +89,10 @@ func scanPSU(row scanner) (emulator.PSU, error) {
 
 // PSU finds a PSU by id.
 func (s *Store) PSU(ctx context.Context, t *emulator.Tenant, id string) (emulator.PSU, error) {
+	return cached(s, cacheKey("psu", t, id), func() (emulator.PSU, error) { return s.findPSU(ctx, t, id) })
+}
+
+func (s *Store) findPSU(ctx context.Context, t *emulator.Tenant, id string) (emulator.PSU, error) {
 	p, err := scanPSU(s.read.QueryRowContext(ctx, psuSelect+` WHERE tenant_id = ? AND id = ?`, t.ID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, emulator.NotFound("psu", id)
@@ -174,6 +178,12 @@ func (s *Store) PSUAccounts(ctx context.Context, t *emulator.Tenant, psuID strin
 
 // ConnectionAccounts lists the accounts a connection shares.
 func (s *Store) ConnectionAccounts(ctx context.Context, t *emulator.Tenant, connectionID string) ([]emulator.Account, error) {
+	return cached(s, cacheKey("conn-accounts", t, connectionID), func() ([]emulator.Account, error) {
+		return s.findConnectionAccounts(ctx, t, connectionID)
+	})
+}
+
+func (s *Store) findConnectionAccounts(ctx context.Context, t *emulator.Tenant, connectionID string) ([]emulator.Account, error) {
 	return collectAccounts(s.read.QueryContext(ctx, accountSelect+`
 		JOIN connection_accounts c ON c.tenant_id = a.tenant_id AND c.account_id = a.id
 		WHERE a.tenant_id = ? AND c.connection_id = ? ORDER BY a.position`, t.ID, connectionID))
@@ -182,6 +192,12 @@ func (s *Store) ConnectionAccounts(ctx context.Context, t *emulator.Tenant, conn
 // ConnectionAccount finds one account a connection shares; an account that
 // exists but is not shared is as unknown as one that does not exist.
 func (s *Store) ConnectionAccount(ctx context.Context, t *emulator.Tenant, connectionID, accountID string) (emulator.Account, error) {
+	return cached(s, cacheKey("conn-account", t, connectionID, accountID), func() (emulator.Account, error) {
+		return s.findConnectionAccount(ctx, t, connectionID, accountID)
+	})
+}
+
+func (s *Store) findConnectionAccount(ctx context.Context, t *emulator.Tenant, connectionID, accountID string) (emulator.Account, error) {
 	a, err := scanAccount(s.read.QueryRowContext(ctx, accountSelect+`
 		JOIN connection_accounts c ON c.tenant_id = a.tenant_id AND c.account_id = a.id
 		WHERE a.tenant_id = ? AND c.connection_id = ? AND a.id = ?`, t.ID, connectionID, accountID))
@@ -197,14 +213,17 @@ func (s *Store) ConnectionAccount(ctx context.Context, t *emulator.Tenant, conne
 func (s *Store) Balances(ctx context.Context, t *emulator.Tenant, a emulator.Account) (emulator.Balances, error) {
 	now := s.Now(t)
 	today := emulator.Day(now)
-	var booked, all sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT
-		SUM(CASE WHEN booking_date <= ? THEN amount_cents ELSE 0 END), SUM(amount_cents)
-		FROM transactions WHERE tenant_id = ? AND account_id = ?`, today, t.ID, a.ID).Scan(&booked, &all)
+	sums, err := cached(s, cacheKey("balance", t, a.ID, today), func() ([2]int64, error) {
+		var booked, all sql.NullInt64
+		err := s.read.QueryRowContext(ctx, `SELECT
+			SUM(CASE WHEN booking_date <= ? THEN amount_cents ELSE 0 END), SUM(amount_cents)
+			FROM transactions WHERE tenant_id = ? AND account_id = ?`, today, t.ID, a.ID).Scan(&booked, &all)
+		return [2]int64{booked.Int64, all.Int64}, err
+	})
 	if err != nil {
 		return emulator.Balances{}, err
 	}
-	return emulator.Balances{BookedCents: a.OpeningCents + booked.Int64, ExpectedCents: a.OpeningCents + all.Int64, At: now}, nil
+	return emulator.Balances{BookedCents: a.OpeningCents + sums[0], ExpectedCents: a.OpeningCents + sums[1], At: now}, nil
 }
 
 // TransactionFilter narrows a transaction listing. Dates are inclusive
