@@ -89,7 +89,8 @@ func (p *Provider) authenticate(op httpapi.ContractOperation, next http.Handler)
 }
 
 func hasBearer(r *http.Request) bool {
-	return strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "bearer ")
+	h := r.Header.Get("Authorization")
+	return len(h) > 7 && strings.EqualFold(h[:7], "bearer ")
 }
 
 // basicAuth checks Basic app_id:app_secret; the first secret an app_id
