@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -69,5 +70,60 @@ func TestClassicEngineOnlyFor30Subset(t *testing.T) {
 	constant := load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {const: 5}\n")
 	if httpapi.ValidationDocVersion(constant) != "3.1.0" {
 		t.Fatal("const must keep the 2020-12 engine")
+	}
+}
+
+const typed = `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /thing:
+    get:
+      operationId: getThing
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties: {id: {type: string}}
+`
+
+// TestResponseViolationsAreReported: with ValidateResponses a response that
+// breaks its contract is reported (what --validate-responses logs loudly),
+// and a conforming one is not.
+func TestResponseViolationsAreReported(t *testing.T) {
+	d, err := openapi3.NewLoader().LoadFromData([]byte(typed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	body := `{"id": 5}`
+	r := mux.NewRouter()
+	err = httpapi.Mount(r, &httpapi.Contract{Name: "t", Prefix: "/t", Docs: []*openapi3.T{d}},
+		map[string]httpapi.Handler{"getThing": func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Type", "application/json")
+			_, err := w.Write([]byte(body))
+			return err
+		}},
+		httpapi.MountOptions{
+			Errors:            func(http.ResponseWriter, *http.Request, error) {},
+			ValidateResponses: true,
+			OnViolation: func(_ *http.Request, op httpapi.ContractOperation, err error) {
+				reported = append(reported, op.ID+": "+err.Error())
+			},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/t/thing", nil))
+	if len(reported) != 1 || !strings.Contains(reported[0], "getThing") {
+		t.Fatalf("violation not reported: %v", reported)
+	}
+	body = `{"id": "a"}`
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/t/thing", nil))
+	if len(reported) != 1 {
+		t.Fatalf("a conforming response was reported: %v", reported)
 	}
 }
