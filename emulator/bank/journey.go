@@ -88,15 +88,9 @@ func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, j *journey, f
 }
 
 func (p *Pages) postJourney(w http.ResponseWriter, r *http.Request) error {
-	j, err := p.load(r)
-	if err != nil {
+	j, done, err := p.loadForPost(w, r, false)
+	if done || err != nil {
 		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	if j.s.Status != emulator.SCAPending {
-		return p.renderDone(w, r, j, false)
 	}
 	action := r.PostForm.Get("action")
 	want := map[string]emulator.SCAStep{

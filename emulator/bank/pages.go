@@ -146,6 +146,21 @@ type journey struct {
 	fin  Finisher
 }
 
+// loadForPost loads the journey a form posts to and parses the form; when
+// the journey is already over it answers the done page and reports done.
+func (p *Pages) loadForPost(w http.ResponseWriter, r *http.Request, phone bool) (j *journey, done bool, err error) {
+	if j, err = p.load(r); err != nil {
+		return nil, false, err
+	}
+	if err := parseForm(w, r); err != nil {
+		return nil, false, err
+	}
+	if j.s.Status != emulator.SCAPending {
+		return j, true, p.renderDone(w, r, j, phone)
+	}
+	return j, false, nil
+}
+
 // load finds the tenant and session a page URL names. Unknown ones answer
 // 404 alike, so a page never reveals whether a tenant exists.
 func (p *Pages) load(r *http.Request) (*journey, error) {

@@ -52,15 +52,9 @@ func (p *Pages) renderPhone(w http.ResponseWriter, r *http.Request, j *journey, 
 }
 
 func (p *Pages) postPhone(w http.ResponseWriter, r *http.Request) error {
-	j, err := p.load(r)
-	if err != nil {
+	j, done, err := p.loadForPost(w, r, true)
+	if done || err != nil {
 		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	if j.s.Status != emulator.SCAPending {
-		return p.renderDone(w, r, j, true)
 	}
 	if err := phoneReady(j); err != nil {
 		return err

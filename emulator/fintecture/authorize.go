@@ -118,11 +118,20 @@ func (p *Provider) decoupledStatus(w http.ResponseWriter, r *http.Request) error
 	if err != nil || s.Provider != emulator.Fintecture || s.BankID != httpapi.Var(r, "provider_id") || s.Model != emulator.SCADecoupled {
 		return emulator.NotFound("session", id)
 	}
-	out := map[string]string{"status": string(s.Status), "provider": s.BankID}
+	out := decoupledStatusResponse{Status: string(s.Status), Provider: s.BankID}
 	if s.Status == emulator.SCACompleted {
-		out["code"], out["customer_id"] = s.Code, s.ConnectionID
+		out.Code, out.CustomerID = s.Code, s.ConnectionID
 	}
 	return httpapi.JSON(w, http.StatusOK, out)
+}
+
+// decoupledStatusResponse is the document's {status, code} plus the
+// connection and provider the client needs next.
+type decoupledStatusResponse struct {
+	Status     string `json:"status"`
+	Code       string `json:"code,omitempty"`
+	CustomerID string `json:"customer_id,omitempty"`
+	Provider   string `json:"provider"`
 }
 
 type connectResponse struct {

@@ -221,45 +221,20 @@ func requestErrorToDomain(err error) *emulator.Error {
 	return emulator.Errorf(emulator.CodeInvalid, "%s", re.Error())
 }
 
-// recorder keeps a copy of the response so it can be validated after it
-// has been written through.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
 func validateResponse(op ContractOperation, report func(*http.Request, ContractOperation, error), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &recorder{ResponseWriter: w}
+		rec := &Recorder{ResponseWriter: w, Body: new(bytes.Buffer)}
 		next.ServeHTTP(rec, r)
-		if report == nil || rec.status == 0 {
+		if report == nil || rec.Status == 0 {
 			return
 		}
 		in := &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: mux.Vars(r), Route: op.route, Options: filterOptions},
-			Status:                 rec.status,
+			Status:                 rec.Status,
 			Header:                 w.Header(),
-			Options:                &openapi3filter.Options{IncludeResponseStatus: rec.status < 400},
+			Options:                &openapi3filter.Options{IncludeResponseStatus: rec.Status < 400},
 		}
-		in.SetBodyBytes(rec.body.Bytes())
+		in.SetBodyBytes(rec.Body.Bytes())
 		if err := openapi3filter.ValidateResponse(r.Context(), in); err != nil {
 			report(r, op, err)
 		}

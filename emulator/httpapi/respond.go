@@ -88,3 +88,37 @@ func DecodeJSON(r *http.Request, v any) error {
 func isJSONSuffix(mt string) bool {
 	return len(mt) > 5 && mt[len(mt)-5:] == "+json"
 }
+
+// Recorder wraps a ResponseWriter and remembers the status and the number
+// of bytes written, and a copy of the body when Body is set. The access
+// log and response validation both see responses through it.
+type Recorder struct {
+	http.ResponseWriter
+	Status int
+	Bytes  int
+	Body   *bytes.Buffer
+}
+
+// WriteHeader records the first status written.
+func (r *Recorder) WriteHeader(status int) {
+	if r.Status == 0 {
+		r.Status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Write records the bytes written (and copies them to Body when set).
+func (r *Recorder) Write(b []byte) (int, error) {
+	if r.Status == 0 {
+		r.Status = http.StatusOK
+	}
+	if r.Body != nil {
+		r.Body.Write(b)
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.Bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *Recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -78,8 +78,12 @@ func New(ctx context.Context, opts Options) (*Instance, error) {
 	if opts.Seed != 0 {
 		seed = opts.Seed
 	}
+	build, err := worldBuilder(opts.Scenario, sc)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, store.Options{
-		Path: opts.DB, Clock: opts.Clock, BuildWorld: buildWorld,
+		Path: opts.DB, Clock: opts.Clock, BuildWorld: build,
 		DefaultScenario: opts.Scenario, DefaultSeed: seed,
 	})
 	if err != nil {
@@ -133,17 +137,31 @@ func (in *Instance) Close() error {
 	return in.Store.Close()
 }
 
-// buildWorld generates a new tenant's world from its scenario and seed.
-func buildWorld(t emulator.Tenant, now time.Time) (emulator.World, error) {
-	sc, err := scenarios.Builtin(t.Scenario)
-	if err != nil {
-		return emulator.World{}, err
+// worldBuilder generates new tenants' worlds from their scenario and seed.
+// The bank catalogues and the default scenario are parsed once here, not on
+// every tenant creation.
+func worldBuilder(defaultName string, def *scenarios.Scenario) (store.WorldBuilder, error) {
+	banks := map[emulator.Provider][]emulator.Bank{}
+	for _, p := range []emulator.Provider{emulator.Fintecture} {
+		b, err := fixtures.Banks(p)
+		if err != nil {
+			return nil, err
+		}
+		banks[p] = b
 	}
-	banks, err := fixtures.Banks(t.Provider)
-	if err != nil {
-		return emulator.World{}, err
-	}
-	return world.Generate(sc, t.Seed, banks, t.Clock.At(now))
+	return func(t emulator.Tenant, now time.Time) (emulator.World, error) {
+		sc := def
+		if t.Scenario != defaultName {
+			var err error
+			if sc, err = scenarios.Builtin(t.Scenario); err != nil {
+				return emulator.World{}, err
+			}
+		}
+		if banks[t.Provider] == nil {
+			return emulator.World{}, fmt.Errorf("no bank catalogue for provider %q", t.Provider)
+		}
+		return world.Generate(sc, t.Seed, banks[t.Provider], t.Clock.At(now))
+	}, nil
 }
 
 // DemoTenant is a well-known tenant printed at start-up (DESIGN.md §3).

@@ -55,44 +55,20 @@ func baseURL(public string) Middleware {
 	}
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	n, err := s.ResponseWriter.Write(b)
-	s.bytes += n
-	return n, err
-}
-
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
 // accessLog writes one slog line per request, with the operationId when
 // the request matched a contract operation.
 func accessLog(log *slog.Logger, clock emulator.Clock) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := clock.Now()
-			sw := &statusWriter{ResponseWriter: w}
+			sw := &httpapi.Recorder{ResponseWriter: w}
 			var op httpapi.Operation
 			ctx := httpapi.WithOperationSlot(r.Context(), &op)
 			next.ServeHTTP(sw, r.WithContext(ctx))
 			if !log.Enabled(ctx, slog.LevelInfo) {
 				return
 			}
-			attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
+			attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.Status, "bytes", sw.Bytes,
 				"duration", clock.Now().Sub(start), "request_id", httpapi.RequestID(ctx)}
 			if op.ID != "" {
 				attrs = append(attrs, "contract", op.Contract, "operation", op.ID)

@@ -35,15 +35,19 @@ func (s *Store) CreateSCASession(ctx context.Context, t *emulator.Tenant, in emu
 
 const scaSelect = `SELECT id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, failure, connection_id, code, created_at, expires_at FROM sca_sessions`
 
-func findSCASession(ctx context.Context, q queryer, t *emulator.Tenant, id string) (emulator.SCASession, error) {
+func scanSCASession(row scanner) (emulator.SCASession, error) {
 	var x emulator.SCASession
 	var created, expires int64
-	err := q.QueryRowContext(ctx, scaSelect+` WHERE tenant_id = ? AND id = ?`, t.ID, id).Scan(
-		&x.ID, &x.Provider, &x.BankID, &x.Model, &x.Status, &x.Step, &x.PSUID, &x.RedirectURI, &x.State, &x.Scope, &x.Failure, &x.ConnectionID, &x.Code, &created, &expires)
+	err := row.Scan(&x.ID, &x.Provider, &x.BankID, &x.Model, &x.Status, &x.Step, &x.PSUID, &x.RedirectURI, &x.State, &x.Scope, &x.Failure, &x.ConnectionID, &x.Code, &created, &expires)
+	x.CreatedAt, x.ExpiresAt = fromNS(created), fromNS(expires)
+	return x, err
+}
+
+func findSCASession(ctx context.Context, q queryer, t *emulator.Tenant, id string) (emulator.SCASession, error) {
+	x, err := scanSCASession(q.QueryRowContext(ctx, scaSelect+` WHERE tenant_id = ? AND id = ?`, t.ID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return x, emulator.NotFound("session", id)
 	}
-	x.CreatedAt, x.ExpiresAt = fromNS(created), fromNS(expires)
 	return x, err
 }
 
@@ -54,29 +58,20 @@ func (s *Store) SCASession(ctx context.Context, t *emulator.Tenant, id string) (
 
 // PendingSCASessions lists the tenant's journeys still awaiting the PSU.
 func (s *Store) PendingSCASessions(ctx context.Context, t *emulator.Tenant) ([]emulator.SCASession, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id FROM sca_sessions WHERE tenant_id = ? AND status = ? ORDER BY created_at, id`, t.ID, emulator.SCAPending)
+	rows, err := s.read.QueryContext(ctx, scaSelect+` WHERE tenant_id = ? AND status = ? ORDER BY created_at, id`, t.ID, emulator.SCAPending)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
+	defer rows.Close()
+	var out []emulator.SCASession
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := make([]emulator.SCASession, 0, len(ids))
-	for _, id := range ids {
-		x, err := s.SCASession(ctx, t, id)
+		x, err := scanSCASession(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, x)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // pendingSession loads a journey for a change and refuses one that is over.

@@ -6,6 +6,7 @@ package world
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ func Generate(sc *scenarios.Scenario, seed int64, banks []emulator.Bank, anchor 
 	w := emulator.World{Banks: banks}
 	for _, bank := range banks {
 		for _, p := range sc.World.PSUs {
-			if len(p.Banks) > 0 && !contains(p.Banks, bank.ID) {
+			if len(p.Banks) > 0 && !slices.Contains(p.Banks, bank.ID) {
 				continue
 			}
 			psu := g.psu(bank, p.Name)
@@ -185,13 +186,4 @@ func (g *generator) history(a emulator.Account, idx int) []emulator.Transaction 
 	}
 	sort.SliceStable(txs, func(i, j int) bool { return txs[i].BookingDate > txs[j].BookingDate })
 	return txs
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
