@@ -39,6 +39,10 @@ type Error struct {
 	Field string
 	// Message is a human sentence for the error body.
 	Message string
+	// Status, when non-zero, is the HTTP status to answer instead of the
+	// one the provider's table gives Code. Fault rules use it to answer
+	// any status in the provider's own envelope.
+	Status int
 }
 
 func (e *Error) Error() string {

@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/store"
 	"github.com/sandbank/sandbank/web"
 )
@@ -173,6 +174,7 @@ func (p *Pages) load(r *http.Request) (*journey, error) {
 	if err != nil {
 		return nil, err
 	}
+	httpapi.NoteTenant(ctx, t)
 	s, err := p.store.SCASession(ctx, t, vars["id"])
 	if emulator.IsCode(err, emulator.CodeNotFound) {
 		return nil, unknownJourney()

@@ -32,9 +32,13 @@ var category = map[int]string{
 	405: "method_not_allowed",
 	413: "payload_too_large",
 	415: "unsupported_media_type",
+	409: "conflict",
+	422: "unprocessable_entity",
 	429: "too_many_requests",
 	500: "internal_server_error",
+	502: "bad_gateway",
 	503: "service_unavailable",
+	504: "gateway_timeout",
 }
 
 type mapping struct {
@@ -98,6 +102,10 @@ func (p *Provider) writeError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	e := emulator.AsError(err)
 	m := mapError(e)
+	if e.Status != 0 {
+		// A fault rule chose the status; the detail keeps the code's.
+		m.status = e.Status
+	}
 	msg := e.Message
 	if e.Field != "" && e.Code != emulator.CodeUnsupportedType {
 		msg = e.Field + ": " + e.Message
@@ -107,11 +115,23 @@ func (p *Provider) writeError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	body := envelope{
 		Status: m.status,
-		Code:   category[m.status],
+		Code:   statusCategory(m.status),
 		LogID:  httpapi.RequestID(r.Context()),
 		Errors: []errorDetail{{Code: m.code, Title: m.title, Message: msg}},
 	}
 	if err := httpapi.JSON(w, m.status, body); err != nil {
 		p.log.Debug("fintecture: write error body", "err", err)
 	}
+}
+
+// statusCategory is Fintecture's top-level code for a status, falling back
+// to the status class for the statuses its table does not name.
+func statusCategory(status int) string {
+	if c, ok := category[status]; ok {
+		return c
+	}
+	if status >= 500 {
+		return "internal_server_error"
+	}
+	return "bad_request"
 }

@@ -20,7 +20,7 @@ const (
 	keyTenant
 	keyBaseURL
 	keyRequestID
-	keyOpSlot
+	keyTrace
 )
 
 // Operation is what the context knows of the contract operation a request
@@ -30,10 +30,31 @@ type Operation struct {
 	ID       string // the operationId
 }
 
-// WithOperationSlot gives outer middleware (the access log) a place where
-// the contract layer, deeper in the chain, records the operation matched.
-func WithOperationSlot(ctx context.Context, slot *Operation) context.Context {
-	return context.WithValue(ctx, keyOpSlot, slot)
+// Trace is what the layers deep in the chain learn about a request and
+// the outer middleware (access log, journal) reads once it is answered:
+// the contract operation it matched and the tenant it belongs to.
+type Trace struct {
+	Op     Operation
+	Tenant *emulator.Tenant
+}
+
+// WithTrace gives outer middleware a Trace that inner layers fill in.
+func WithTrace(ctx context.Context, tr *Trace) context.Context {
+	return context.WithValue(ctx, keyTrace, tr)
+}
+
+// TraceFrom returns the request's Trace, or nil outside a traced request.
+func TraceFrom(ctx context.Context) *Trace {
+	tr, _ := ctx.Value(keyTrace).(*Trace)
+	return tr
+}
+
+// NoteTenant records in the request's Trace which tenant it belongs to;
+// pages that find their tenant without WithTenant call it directly.
+func NoteTenant(ctx context.Context, t *emulator.Tenant) {
+	if tr := TraceFrom(ctx); tr != nil {
+		tr.Tenant = t
+	}
 }
 
 // OperationFrom returns the matched operation, if any.
@@ -42,8 +63,10 @@ func OperationFrom(ctx context.Context) (Operation, bool) {
 	return op, ok
 }
 
-// WithTenant stores the authenticated tenant in the context.
+// WithTenant stores the authenticated tenant in the context (and notes it
+// in the Trace).
 func WithTenant(ctx context.Context, t *emulator.Tenant) context.Context {
+	NoteTenant(ctx, t)
 	return context.WithValue(ctx, keyTenant, t)
 }
 

@@ -71,7 +71,32 @@ type MountOptions struct {
 	// reports violations to OnViolation.
 	ValidateResponses bool
 	OnViolation       func(r *http.Request, op ContractOperation, err error)
+	// Faults, when set, wraps every operation after Auth and before
+	// validation: fault rules apply by operationId, to requests whose
+	// tenant is known, whatever their body (DESIGN.md §8).
+	Faults FaultWrapper
+	// Subject tells the fault rules which bank, PSU and account a request
+	// concerns; the provider knows how its paths name them.
+	Subject SubjectFunc
 }
+
+// Subject is what a request concerns in the world, for fault rules that
+// match by bank, PSU or account. Empty fields are unknown.
+type Subject struct {
+	Bank     string // the provider's bank id
+	PSU      string // the PSU's login
+	Account  string // the account id
+	IBAN     string // the account's IBAN
+	Provider emulator.Provider
+}
+
+// SubjectFunc resolves a request's Subject. It runs only when a rule needs
+// it, after authentication, and must not fail the request: unknown parts
+// stay empty.
+type SubjectFunc func(r *http.Request) Subject
+
+// FaultWrapper wraps one operation's handler with the fault rules.
+type FaultWrapper func(c *Contract, op ContractOperation, ew ErrorWriter, subject SubjectFunc, next http.Handler) http.Handler
 
 // Mount registers every operation of c on r under c.Prefix. It fails if an
 // operation has no handler or a handler names no operation, which is what
@@ -105,6 +130,9 @@ func Mount(r *mux.Router, c *Contract, handlers map[string]Handler, opts MountOp
 	for _, op := range ops {
 		var h http.Handler = Adapt(handlers[op.ID], opts.Errors)
 		h = validateRequest(op, opts.Errors, h)
+		if opts.Faults != nil {
+			h = opts.Faults(c, op, opts.Errors, opts.Subject, h)
+		}
 		if opts.Auth != nil {
 			h = opts.Auth(op, h)
 		}
@@ -146,8 +174,8 @@ func methodSwitch(methods map[string]http.Handler, ew ErrorWriter) http.Handler 
 
 func tagOperation(op Operation, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if slot, ok := r.Context().Value(keyOpSlot).(*Operation); ok {
-			*slot = op
+		if tr := TraceFrom(r.Context()); tr != nil {
+			tr.Op = op
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyOperation, op)))
 	})

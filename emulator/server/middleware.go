@@ -62,16 +62,19 @@ func accessLog(log *slog.Logger, clock emulator.Clock) Middleware {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := clock.Now()
 			sw := &httpapi.Recorder{ResponseWriter: w}
-			var op httpapi.Operation
-			ctx := httpapi.WithOperationSlot(r.Context(), &op)
+			tr := httpapi.TraceFrom(r.Context())
+			if tr == nil {
+				tr = &httpapi.Trace{}
+			}
+			ctx := httpapi.WithTrace(r.Context(), tr)
 			next.ServeHTTP(sw, r.WithContext(ctx))
 			if !log.Enabled(ctx, slog.LevelInfo) {
 				return
 			}
 			attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.Status, "bytes", sw.Bytes,
 				"duration", clock.Now().Sub(start), "request_id", httpapi.RequestID(ctx)}
-			if op.ID != "" {
-				attrs = append(attrs, "contract", op.Contract, "operation", op.ID)
+			if tr.Op.ID != "" {
+				attrs = append(attrs, "contract", tr.Op.Contract, "operation", tr.Op.ID)
 			}
 			log.InfoContext(ctx, "request", attrs...)
 		})

@@ -1,0 +1,78 @@
+package emulator
+
+import "time"
+
+// SCAOutcome is what the bank does with a PSU's authentication, as a
+// scenario sets it per PSU (DESIGN.md §8).
+type SCAOutcome string
+
+// The outcomes a scenario can give a PSU's journeys.
+const (
+	// OutcomeApprove lets the PSU approve or deny as they choose.
+	OutcomeApprove SCAOutcome = "approve"
+	// OutcomeDeny makes the bank refuse once the PSU has logged in: the
+	// client gets the provider's access-denied return.
+	OutcomeDeny SCAOutcome = "deny"
+	// OutcomeTimeout makes the bank never answer: the journey stays
+	// pending until its deadline, then fails with reason timeout.
+	OutcomeTimeout SCAOutcome = "timeout"
+	// OutcomeNeverReturn completes the consent at the bank but never sends
+	// the browser back to the client's redirect URI.
+	OutcomeNeverReturn SCAOutcome = "never_return"
+	// OutcomeWrongState sends the browser back with a state parameter that
+	// is not the one the client sent.
+	OutcomeWrongState SCAOutcome = "wrong_state"
+	// OutcomeNoCode sends the browser back without the authorization code.
+	OutcomeNoCode SCAOutcome = "no_code"
+)
+
+// SCAOutcomes lists every outcome, for validation and documentation.
+var SCAOutcomes = []SCAOutcome{OutcomeApprove, OutcomeDeny, OutcomeTimeout, OutcomeNeverReturn, OutcomeWrongState, OutcomeNoCode}
+
+// OutcomeRule gives the journeys of PSUs with one login an outcome; the
+// login "*" stands for every PSU.
+type OutcomeRule struct {
+	Login   string
+	Outcome SCAOutcome
+}
+
+// Behaviour is how a tenant's world acts, beyond its data: what the banks
+// do with SCA and how long things stay valid. A zero duration means the
+// provider's own default.
+type Behaviour struct {
+	// SCA rules are tried in order; the first whose login matches wins.
+	SCA []OutcomeRule
+	// AccessTokenTTL and RefreshTokenTTL override the provider's token
+	// lives.
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	// ConsentValidity is how long a connection (consent) may be read
+	// after the PSU approves it; zero means it does not expire.
+	ConsentValidity time.Duration
+	// JourneyTTL and DecoupledTTL override how long a PSU has to finish a
+	// redirect journey or approve on the phone.
+	JourneyTTL   time.Duration
+	DecoupledTTL time.Duration
+	// VerificationDelay overrides how long an identity verification stays
+	// pending before it is decided.
+	VerificationDelay time.Duration
+}
+
+// OutcomeFor returns the outcome of the journeys of the PSU with that login.
+func (b Behaviour) OutcomeFor(login string) SCAOutcome {
+	for _, r := range b.SCA {
+		if r.Login == login || r.Login == "*" {
+			return r.Outcome
+		}
+	}
+	return OutcomeApprove
+}
+
+// Or returns d, or def when d is zero: how handlers apply a behaviour's
+// optional durations over the provider's defaults.
+func Or(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
