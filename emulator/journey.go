@@ -48,6 +48,9 @@ type SCASession struct {
 	State       string
 	Scope       string
 	Failure     FailReason
+	// Outcome is what the scenario makes the bank do with this journey,
+	// set once the PSU is known (emulator.Behaviour.OutcomeFor).
+	Outcome SCAOutcome
 	// ConnectionID and Code are set once the PSU approves.
 	ConnectionID string
 	Code         string
@@ -63,6 +66,14 @@ type Connection struct {
 	PSUID      string
 	AccountIDs []string
 	CreatedAt  time.Time
+	// ExpiresAt, when set, is when the consent stops giving access (a
+	// scenario's consent validity).
+	ExpiresAt *time.Time
+}
+
+// Expired reports whether the consent has run out at now.
+func (c Connection) Expired(now time.Time) bool {
+	return c.ExpiresAt != nil && !now.Before(*c.ExpiresAt)
 }
 
 // Token is an issued access or refresh token, kept so it can be revoked.

@@ -26,11 +26,23 @@ type Tenant struct {
 	// SecretHash is the SHA-256 of the first secret the tenant presented;
 	// empty until one is presented. Later wrong secrets are rejected.
 	SecretHash string
-	Scenario   string
-	Seed       int64
-	Clock      TenantClock
-	CreatedAt  time.Time
+	// Scenario names the scenario the tenant's world was built from, and
+	// ScenarioSrc is that scenario's YAML as it was then, so a reset or a
+	// bundle rebuilds the same world whatever files exist now.
+	Scenario    string
+	ScenarioSrc string
+	Seed        int64
+	// Behaviour is how the tenant's banks act (SCA outcomes, validity
+	// periods), parsed from the scenario.
+	Behaviour Behaviour
+	// Label is a free note shown on the dashboard.
+	Label     string
+	Clock     TenantClock
+	CreatedAt time.Time
 }
+
+// Now is the tenant's current time for a real instant.
+func (t *Tenant) Now(real time.Time) time.Time { return t.Clock.At(real) }
 
 // Key is a short public handle for the tenant used in page URLs. It derives
 // from provider and credential only, so it is the same in every database

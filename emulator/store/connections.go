@@ -15,35 +15,40 @@ func (s *Store) Connection(ctx context.Context, t *emulator.Tenant, id string) (
 }
 
 func (s *Store) findConnection(ctx context.Context, t *emulator.Tenant, id string) (emulator.Connection, error) {
-	var c emulator.Connection
-	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, bank_id, psu_id, created_at FROM connections WHERE tenant_id = ? AND id = ?`, t.ID, id).
-		Scan(&c.ID, &c.BankID, &c.PSUID, &created)
+	c, err := scanConnection(s.read.QueryRowContext(ctx, connectionSelect+` WHERE tenant_id = ? AND id = ?`, t.ID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, emulator.NotFound("customer", id)
 	}
-	c.CreatedAt = fromNS(created)
 	return c, err
 }
 
 // Connections lists the tenant's live connections, oldest first.
 func (s *Store) Connections(ctx context.Context, t *emulator.Tenant) ([]emulator.Connection, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, bank_id, psu_id, created_at FROM connections WHERE tenant_id = ? ORDER BY created_at, id`, t.ID)
+	rows, err := s.read.QueryContext(ctx, connectionSelect+` WHERE tenant_id = ? ORDER BY created_at, id`, t.ID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []emulator.Connection
 	for rows.Next() {
-		var c emulator.Connection
-		var created int64
-		if err := rows.Scan(&c.ID, &c.BankID, &c.PSUID, &created); err != nil {
+		c, err := scanConnection(rows)
+		if err != nil {
 			return nil, err
 		}
-		c.CreatedAt = fromNS(created)
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+const connectionSelect = `SELECT id, bank_id, psu_id, created_at, expires_at FROM connections`
+
+func scanConnection(row scanner) (emulator.Connection, error) {
+	var c emulator.Connection
+	var created int64
+	var expires sql.NullInt64
+	err := row.Scan(&c.ID, &c.BankID, &c.PSUID, &created, &expires)
+	c.CreatedAt, c.ExpiresAt = fromNS(created), nullTime(expires)
+	return c, err
 }
 
 // DeleteConnection removes a connection with its account links and codes,

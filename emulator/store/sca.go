@@ -22,9 +22,12 @@ func (s *Store) CreateSCASession(ctx context.Context, t *emulator.Tenant, in emu
 			return err
 		}
 		in.ID, in.Status, in.CreatedAt, in.ExpiresAt = id, emulator.SCAPending, now, now.Add(ttl)
-		_, err = tx.ExecContext(ctx, `INSERT INTO sca_sessions (tenant_id, id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, in.ID, in.Provider, in.BankID, in.Model, in.Status, in.Step, in.PSUID, in.RedirectURI, in.State, in.Scope, ns(in.CreatedAt), ns(in.ExpiresAt))
+		if in.Outcome, err = outcomeOf(ctx, tx, t, in.PSUID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO sca_sessions (tenant_id, id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, outcome, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, in.ID, in.Provider, in.BankID, in.Model, in.Status, in.Step, in.PSUID, in.RedirectURI, in.State, in.Scope, in.Outcome, ns(in.CreatedAt), ns(in.ExpiresAt))
 		if err != nil {
 			return err
 		}
@@ -33,12 +36,29 @@ func (s *Store) CreateSCASession(ctx context.Context, t *emulator.Tenant, in emu
 	return in, err
 }
 
-const scaSelect = `SELECT id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, failure, connection_id, code, created_at, expires_at FROM sca_sessions`
+// outcomeOf is what the tenant's scenario makes the bank do with the
+// journeys of a PSU; empty while the PSU is unknown.
+func outcomeOf(ctx context.Context, q queryer, t *emulator.Tenant, psuID string) (emulator.SCAOutcome, error) {
+	if psuID == "" {
+		return "", nil
+	}
+	var login string
+	err := q.QueryRowContext(ctx, `SELECT login FROM psus WHERE tenant_id = ? AND id = ?`, t.ID, psuID).Scan(&login)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", emulator.NotFound("psu", psuID)
+	}
+	if err != nil {
+		return "", err
+	}
+	return t.Behaviour.OutcomeFor(login), nil
+}
+
+const scaSelect = `SELECT id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, failure, outcome, connection_id, code, created_at, expires_at FROM sca_sessions`
 
 func scanSCASession(row scanner) (emulator.SCASession, error) {
 	var x emulator.SCASession
 	var created, expires int64
-	err := row.Scan(&x.ID, &x.Provider, &x.BankID, &x.Model, &x.Status, &x.Step, &x.PSUID, &x.RedirectURI, &x.State, &x.Scope, &x.Failure, &x.ConnectionID, &x.Code, &created, &expires)
+	err := row.Scan(&x.ID, &x.Provider, &x.BankID, &x.Model, &x.Status, &x.Step, &x.PSUID, &x.RedirectURI, &x.State, &x.Scope, &x.Failure, &x.Outcome, &x.ConnectionID, &x.Code, &created, &expires)
 	x.CreatedAt, x.ExpiresAt = fromNS(created), fromNS(expires)
 	return x, err
 }
@@ -100,9 +120,12 @@ func (s *Store) AdvanceSCA(ctx context.Context, t *emulator.Tenant, id string, s
 		}
 		if psuID != "" {
 			x.PSUID = psuID
+			if x.Outcome, err = outcomeOf(ctx, tx, t, psuID); err != nil {
+				return err
+			}
 		}
 		x.Step = step
-		_, err = tx.ExecContext(ctx, `UPDATE sca_sessions SET step = ?, bank_id = ?, psu_id = ? WHERE tenant_id = ? AND id = ?`, x.Step, x.BankID, x.PSUID, t.ID, id)
+		_, err = tx.ExecContext(ctx, `UPDATE sca_sessions SET step = ?, bank_id = ?, psu_id = ?, outcome = ? WHERE tenant_id = ? AND id = ?`, x.Step, x.BankID, x.PSUID, x.Outcome, t.ID, id)
 		out = x
 		return err
 	})
@@ -149,8 +172,14 @@ func (s *Store) ApproveSCA(ctx context.Context, t *emulator.Tenant, id string, a
 		if x.Code, err = nextID(ctx, tx, t, "code"); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO connections (tenant_id, id, bank_id, psu_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-			t.ID, x.ConnectionID, x.BankID, x.PSUID, ns(now)); err != nil {
+		// A scenario's consent validity makes the connection stop giving
+		// access at a fixed instant of the tenant clock.
+		var expires any
+		if v := t.Behaviour.ConsentValidity; v > 0 {
+			expires = ns(now.Add(v))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO connections (tenant_id, id, bank_id, psu_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.ID, x.ConnectionID, x.BankID, x.PSUID, ns(now), expires); err != nil {
 			return err
 		}
 		for _, a := range chosen {

@@ -41,10 +41,29 @@ type Options struct {
 	Clock emulator.Clock
 	// BuildWorld seeds new tenants; nil gives them an empty world.
 	BuildWorld WorldBuilder
-	// DefaultScenario and DefaultSeed are given to auto-created tenants.
+	// Scenario resolves a scenario by name (src empty) or parses a given
+	// source; nil keeps scenarios as bare names with no behaviour.
+	Scenario ScenarioResolver
+	// DefaultScenario and DefaultSeed are given to auto-created tenants;
+	// a zero seed means the scenario's own.
 	DefaultScenario string
 	DefaultSeed     int64
 }
+
+// ScenarioData is what the store keeps of a scenario: its source, the
+// behaviour parsed from it and its fault rules, as JSON the fault engine
+// reads (the store does not know the rule type).
+type ScenarioData struct {
+	Name      string
+	Source    string
+	Seed      int64
+	Behaviour emulator.Behaviour
+	Faults    [][]byte
+}
+
+// ScenarioResolver finds a scenario by name when src is empty, or parses
+// src (a tenant's stored copy) otherwise.
+type ScenarioResolver func(name, src string) (ScenarioData, error)
 
 // Store is the SQLite-backed state of one Sandbank.
 type Store struct {

@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -51,38 +53,222 @@ func (s *Store) EnsureTenant(ctx context.Context, p emulator.Provider, credentia
 }
 
 // CreateTenant creates a tenant and generates its world in one transaction.
-// Creating one that exists already returns the existing one.
+// Creating one that exists already returns the existing one. A zero seed
+// means the scenario's own.
 func (s *Store) CreateTenant(ctx context.Context, p emulator.Provider, credential, scenario string, seed int64) (*emulator.Tenant, error) {
-	if credential == "" {
-		return nil, emulator.FieldError(emulator.CodeMissing, "credential", "a tenant needs a credential")
+	t, _, err := s.CreateTenantFrom(ctx, TenantSpec{Provider: p, Credential: credential, Scenario: scenario, Seed: seed})
+	return t, err
+}
+
+// TenantSpec is everything a new tenant can be given.
+type TenantSpec struct {
+	Provider   emulator.Provider
+	Credential string
+	// Secret, when set, is the tenant's secret from the start.
+	Secret   string
+	Scenario string
+	// Seed zero means the scenario's own seed.
+	Seed  int64
+	Label string
+	Clock emulator.TenantClock
+}
+
+// CreateTenantFrom creates a tenant from a spec, its world and its
+// scenario's fault rules in one transaction. It reports whether the tenant
+// is new; an existing one is returned unchanged.
+func (s *Store) CreateTenantFrom(ctx context.Context, spec TenantSpec) (*emulator.Tenant, bool, error) {
+	switch spec.Provider {
+	case emulator.Fintecture, emulator.FinqLink, emulator.Kontomatik:
+	default:
+		return nil, false, emulator.FieldError(emulator.CodeInvalid, "provider", "unknown provider %q (fintecture, finqlink or kontomatik)", spec.Provider)
+	}
+	if spec.Credential == "" {
+		return nil, false, emulator.FieldError(emulator.CodeMissing, "credential", "a tenant needs a credential")
+	}
+	sc, err := s.resolve(spec.Scenario, "")
+	if err != nil {
+		return nil, false, err
+	}
+	if spec.Seed == 0 {
+		spec.Seed = sc.Seed
+	}
+	if spec.Seed == 0 {
+		return nil, false, emulator.FieldError(emulator.CodeInvalid, "seed", "the seed must be non-zero")
 	}
 	var out *emulator.Tenant
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if t, err := findTenant(ctx, tx, p, credential); err == nil {
+	created := false
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if t, err := findTenant(ctx, tx, spec.Provider, spec.Credential); err == nil {
 			out = t
 			return nil
 		} else if !emulator.IsCode(err, emulator.CodeNotFound) {
 			return err
 		}
 		now := s.clock.Now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO tenants (provider, credential, key, scenario, seed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			p, credential, emulator.TenantKey(p, credential), scenario, seed, ns(now))
+		secret := ""
+		if spec.Secret != "" {
+			secret = emulator.HashSecret(spec.Secret)
+		}
+		behaviour, err := json.Marshal(behaviourWire(sc.Behaviour))
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO tenants (provider, credential, key, secret_hash, scenario, scenario_src, behaviour, label, seed, clock_offset, frozen_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			spec.Provider, spec.Credential, emulator.TenantKey(spec.Provider, spec.Credential), secret, sc.Name, sc.Source, string(behaviour), spec.Label,
+			spec.Seed, int64(spec.Clock.Offset), nsPtr(spec.Clock.FrozenAt), ns(now))
 		if err != nil {
 			return err
 		}
 		id, _ := res.LastInsertId()
-		t := &emulator.Tenant{ID: id, Provider: p, Credential: credential, Scenario: scenario, Seed: seed, CreatedAt: now}
-		if s.opts.BuildWorld != nil {
-			w, err := s.opts.BuildWorld(*t, now)
-			if err != nil {
-				return fmt.Errorf("build world: %w", err)
-			}
-			if err := insertWorld(ctx, tx, id, w); err != nil {
-				return fmt.Errorf("insert world: %w", err)
-			}
+		t, err := findTenantByID(ctx, tx, id)
+		if err != nil {
+			return err
 		}
-		out = t
+		if err := s.populate(ctx, tx, t, sc); err != nil {
+			return err
+		}
+		out, created = t, true
 		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	s.cache(out)
+	return out, created, nil
+}
+
+func (s *Store) resolve(name, src string) (ScenarioData, error) {
+	if s.opts.Scenario == nil {
+		return ScenarioData{Name: name, Source: src}, nil
+	}
+	sc, err := s.opts.Scenario(name, src)
+	if err != nil {
+		return sc, emulator.FieldError(emulator.CodeInvalid, "scenario", "%v", err)
+	}
+	return sc, nil
+}
+
+// populate generates a tenant's world and installs its scenario's fault
+// rules, inside the caller's transaction.
+func (s *Store) populate(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, sc ScenarioData) error {
+	if s.opts.BuildWorld != nil {
+		w, err := s.opts.BuildWorld(*t, s.clock.Now())
+		if err != nil {
+			return emulator.FieldError(emulator.CodeInvalid, "scenario", "build world: %v", err)
+		}
+		if err := insertWorld(ctx, tx, t.ID, w); err != nil {
+			return fmt.Errorf("insert world: %w", err)
+		}
+	}
+	return insertFaults(ctx, tx, t.ID, FaultSourceScenario, sc.Faults)
+}
+
+// FaultSourceScenario marks fault rules that came from a tenant's
+// scenario; a reset replaces them.
+const FaultSourceScenario = "scenario"
+
+// ResetTenant puts a tenant back to the state its scenario gives: every row
+// it owns goes (world, journeys, connections, tokens, customers, events,
+// fault rules, journal), its clock goes back to real time, and its world
+// and scenario faults are generated again, in one transaction. Its
+// credential and secret stay.
+func (s *Store) ResetTenant(ctx context.Context, t *emulator.Tenant) (*emulator.Tenant, error) {
+	return s.rebuild(ctx, t, t.Scenario, t.ScenarioSrc, t.Seed)
+}
+
+// LoadScenario gives a tenant another scenario (looked up by name) and
+// seed, zero meaning the scenario's own, and resets it onto it.
+func (s *Store) LoadScenario(ctx context.Context, t *emulator.Tenant, name string, seed int64) (*emulator.Tenant, error) {
+	return s.rebuild(ctx, t, name, "", seed)
+}
+
+func (s *Store) rebuild(ctx context.Context, t *emulator.Tenant, name, src string, seed int64) (*emulator.Tenant, error) {
+	sc, err := s.resolve(name, src)
+	if err != nil {
+		return nil, err
+	}
+	if seed == 0 {
+		seed = sc.Seed
+	}
+	if seed == 0 {
+		return nil, emulator.FieldError(emulator.CodeInvalid, "seed", "the seed must be non-zero")
+	}
+	behaviour, err := json.Marshal(behaviourWire(sc.Behaviour))
+	if err != nil {
+		return nil, err
+	}
+	var out *emulator.Tenant
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if err := clearTenantRows(ctx, tx, t.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET scenario = ?, scenario_src = ?, behaviour = ?, seed = ?, clock_offset = 0, frozen_at = NULL, next_seq = 0 WHERE id = ?`,
+			sc.Name, sc.Source, string(behaviour), seed, t.ID); err != nil {
+			return err
+		}
+		nt, err := findTenantByID(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.populate(ctx, tx, nt, sc); err != nil {
+			return err
+		}
+		out = nt
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.cache(out)
+	return out, nil
+}
+
+// clearTenantRows removes every row a tenant owns except its tenants row,
+// children before parents.
+func clearTenantRows(ctx context.Context, tx *sql.Tx, id int64) error {
+	sc, err := loadSchema(ctx, tx)
+	if err != nil {
+		return err
+	}
+	tables := sc.tenantTables()
+	for i := len(tables) - 1; i >= 0; i-- {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+quoteIdent(tables[i].name)+` WHERE tenant_id = ?`, id); err != nil {
+			return fmt.Errorf("reset %s: %w", tables[i].name, err)
+		}
+	}
+	return nil
+}
+
+// SetClock replaces a tenant's clock. Callers that move time forward run
+// the events that became due (RunDue) afterwards.
+func (s *Store) SetClock(ctx context.Context, t *emulator.Tenant, c emulator.TenantClock) (*emulator.Tenant, error) {
+	var out *emulator.Tenant
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET clock_offset = ?, frozen_at = ? WHERE id = ?`, int64(c.Offset), nsPtr(c.FrozenAt), t.ID); err != nil {
+			return err
+		}
+		var err error
+		out, err = findTenantByID(ctx, tx, t.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.cache(out)
+	return out, nil
+}
+
+// SetLabel changes a tenant's label.
+func (s *Store) SetLabel(ctx context.Context, t *emulator.Tenant, label string) (*emulator.Tenant, error) {
+	var out *emulator.Tenant
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET label = ? WHERE id = ?`, label, t.ID); err != nil {
+			return err
+		}
+		var err error
+		out, err = findTenantByID(ctx, tx, t.ID)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -154,7 +340,7 @@ func (s *Store) Tenants(ctx context.Context) ([]emulator.Tenant, error) {
 	return out, rows.Err()
 }
 
-const tenantSelect = `SELECT id, provider, credential, secret_hash, scenario, seed, clock_offset, frozen_at, created_at FROM tenants`
+const tenantSelect = `SELECT id, provider, credential, secret_hash, scenario, scenario_src, behaviour, label, seed, clock_offset, frozen_at, created_at FROM tenants`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -162,12 +348,26 @@ func scanTenant(row scanner) (*emulator.Tenant, error) {
 	var t emulator.Tenant
 	var offset, created int64
 	var frozen sql.NullInt64
-	if err := row.Scan(&t.ID, &t.Provider, &t.Credential, &t.SecretHash, &t.Scenario, &t.Seed, &offset, &frozen, &created); err != nil {
+	var behaviour string
+	if err := row.Scan(&t.ID, &t.Provider, &t.Credential, &t.SecretHash, &t.Scenario, &t.ScenarioSrc, &behaviour, &t.Label, &t.Seed, &offset, &frozen, &created); err != nil {
 		return nil, err
 	}
+	var b behaviourJSON
+	if err := json.Unmarshal([]byte(behaviour), &b); err != nil {
+		return nil, fmt.Errorf("tenant %d: behaviour: %w", t.ID, err)
+	}
+	t.Behaviour = b.domain()
 	t.Clock = emulator.TenantClock{Offset: time.Duration(offset), FrozenAt: nullTime(frozen)}
 	t.CreatedAt = fromNS(created)
 	return &t, nil
+}
+
+func findTenantByID(ctx context.Context, q queryer, id int64) (*emulator.Tenant, error) {
+	t, err := scanTenant(q.QueryRowContext(ctx, tenantSelect+` WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, emulator.NotFound("tenant", strconv.FormatInt(id, 10))
+	}
+	return t, err
 }
 
 func findTenant(ctx context.Context, q queryer, p emulator.Provider, credential string) (*emulator.Tenant, error) {
@@ -188,4 +388,49 @@ func nextID(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, kind string) (s
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d/%s/%s/%d", t.Seed, t.Credential, kind, seq)))
 	return hex.EncodeToString(sum[:16]), nil
+}
+
+func nsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ns(*t)
+}
+
+// behaviourJSON is how a tenant's behaviour is kept in its row.
+type behaviourJSON struct {
+	SCA               []outcomeJSON `json:"sca,omitempty"`
+	AccessTokenTTL    time.Duration `json:"access_token_ttl,omitempty"`
+	RefreshTokenTTL   time.Duration `json:"refresh_token_ttl,omitempty"`
+	ConsentValidity   time.Duration `json:"consent_validity,omitempty"`
+	JourneyTTL        time.Duration `json:"journey_ttl,omitempty"`
+	DecoupledTTL      time.Duration `json:"decoupled_ttl,omitempty"`
+	VerificationDelay time.Duration `json:"verification_delay,omitempty"`
+}
+
+type outcomeJSON struct {
+	Login   string              `json:"login"`
+	Outcome emulator.SCAOutcome `json:"outcome"`
+}
+
+func behaviourWire(b emulator.Behaviour) behaviourJSON {
+	out := behaviourJSON{
+		AccessTokenTTL: b.AccessTokenTTL, RefreshTokenTTL: b.RefreshTokenTTL, ConsentValidity: b.ConsentValidity,
+		JourneyTTL: b.JourneyTTL, DecoupledTTL: b.DecoupledTTL, VerificationDelay: b.VerificationDelay,
+	}
+	for _, r := range b.SCA {
+		out.SCA = append(out.SCA, outcomeJSON{Login: r.Login, Outcome: r.Outcome})
+	}
+	return out
+}
+
+func (b behaviourJSON) domain() emulator.Behaviour {
+	out := emulator.Behaviour{
+		AccessTokenTTL: b.AccessTokenTTL, RefreshTokenTTL: b.RefreshTokenTTL, ConsentValidity: b.ConsentValidity,
+		JourneyTTL: b.JourneyTTL, DecoupledTTL: b.DecoupledTTL, VerificationDelay: b.VerificationDelay,
+	}
+	for _, r := range b.SCA {
+		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.Login, Outcome: r.Outcome})
+	}
+	return out
 }

@@ -1,0 +1,283 @@
+package client
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/sandbank/sandbank/emulator/faults"
+)
+
+// Health is GET /_sandbank/health.
+type Health struct {
+	Status    string     `json:"status"`
+	Version   string     `json:"version"`
+	Uptime    string     `json:"uptime"`
+	Contracts []Contract `json:"contracts"`
+	Counts    Counts     `json:"counts"`
+}
+
+// Contract is one contract served, with its mount.
+type Contract struct {
+	Name        string `json:"name"`
+	Mount       string `json:"mount"`
+	Description string `json:"description"`
+}
+
+// Counts are totals over every tenant.
+type Counts struct {
+	Tenants     int `json:"tenants"`
+	Connections int `json:"connections"`
+	PendingSCA  int `json:"pending_sca"`
+	Faults      int `json:"faults"`
+	Journal     int `json:"journal"`
+}
+
+// Tenant is one tenant as the control plane shows it. Key is its handle
+// in every /_sandbank/tenants/{key} path.
+type Tenant struct {
+	Key        string    `json:"key"`
+	Provider   string    `json:"provider"`
+	Credential string    `json:"credential"`
+	HasSecret  bool      `json:"has_secret"`
+	Scenario   string    `json:"scenario"`
+	Seed       int64     `json:"seed"`
+	Label      string    `json:"label,omitempty"`
+	Clock      Clock     `json:"clock"`
+	CreatedAt  time.Time `json:"created_at"`
+	// Counts of the tenant's world and state.
+	Banks       int `json:"banks"`
+	PSUs        int `json:"psus"`
+	Accounts    int `json:"accounts"`
+	Connections int `json:"connections"`
+	PendingSCA  int `json:"pending_sca"`
+}
+
+// NewTenant is POST /_sandbank/tenants.
+type NewTenant struct {
+	Provider   string `json:"provider"`
+	Credential string `json:"credential"`
+	// Secret, when set, is the tenant's secret from the start; otherwise
+	// the first secret it presents becomes its secret.
+	Secret   string `json:"secret,omitempty"`
+	Scenario string `json:"scenario,omitempty"`
+	Seed     int64  `json:"seed,omitempty"`
+	Label    string `json:"label,omitempty"`
+	// Frozen starts the tenant's clock frozen at At (or now).
+	Frozen bool       `json:"frozen,omitempty"`
+	At     *time.Time `json:"at,omitempty"`
+}
+
+// LoadScenario is POST /_sandbank/tenants/{key}/scenario.
+type LoadScenario struct {
+	Name string `json:"name"`
+	Seed int64  `json:"seed,omitempty"`
+}
+
+// Scenario is one scenario the server knows.
+type Scenario struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Seed        int64  `json:"seed"`
+	Builtin     bool   `json:"builtin"`
+	File        string `json:"file,omitempty"`
+	// Source is the YAML, on GET /_sandbank/scenarios/{name} only.
+	Source string `json:"source,omitempty"`
+}
+
+// Clock is a tenant's clock.
+type Clock struct {
+	Now    time.Time `json:"now"`
+	Frozen bool      `json:"frozen"`
+	// Offset is how far the tenant's time is from real time, as "90d",
+	// "36h0m0s" or "-1h0m0s".
+	Offset string `json:"offset"`
+	// EventsRun is how many due events an advance ran.
+	EventsRun int `json:"events_run,omitempty"`
+	// Pending is the number of scheduled events not yet due.
+	Pending int `json:"pending"`
+	// NextDue is when the next scheduled event is due, if any.
+	NextDue *time.Time `json:"next_due,omitempty"`
+}
+
+// ClockChange is POST /_sandbank/tenants/{key}/clock: exactly one of By
+// (advance, e.g. "90d", "36h"), At (set), Freeze or Unfreeze.
+type ClockChange struct {
+	By       string     `json:"by,omitempty"`
+	At       *time.Time `json:"at,omitempty"`
+	Freeze   bool       `json:"freeze,omitempty"`
+	Unfreeze bool       `json:"unfreeze,omitempty"`
+}
+
+// SCA is one bank-side journey.
+type SCA struct {
+	ID          string    `json:"id"`
+	Provider    string    `json:"provider"`
+	Bank        string    `json:"bank,omitempty"`
+	Model       string    `json:"model"`
+	Status      string    `json:"status"`
+	Step        string    `json:"step"`
+	PSU         string    `json:"psu,omitempty"` // the PSU's login, once known
+	Outcome     string    `json:"outcome,omitempty"`
+	RedirectURI string    `json:"redirect_uri,omitempty"`
+	Failure     string    `json:"failure,omitempty"`
+	Connection  string    `json:"connection,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	// URL is the journey's page for a browser.
+	URL string `json:"url,omitempty"`
+}
+
+// SCAApproval is POST /_sandbank/tenants/{key}/sca/{id}/approve. A journey
+// still on the bank list needs Bank; one before login takes PSU (a login)
+// or the bank's first PSU with an account. Accounts default to all the
+// PSU's accounts at the bank.
+type SCAApproval struct {
+	Bank     string   `json:"bank,omitempty"`
+	PSU      string   `json:"psu,omitempty"`
+	Accounts []string `json:"accounts,omitempty"`
+}
+
+// Connection is a PSU's consent.
+type Connection struct {
+	ID        string     `json:"id"`
+	Bank      string     `json:"bank"`
+	PSU       string     `json:"psu"`
+	Accounts  []string   `json:"accounts"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Expired   bool       `json:"expired"`
+}
+
+// World is GET /_sandbank/tenants/{key}/world: banks, PSUs and accounts
+// (transactions are listed per account).
+type World struct {
+	Banks    []Bank    `json:"banks"`
+	PSUs     []PSU     `json:"psus"`
+	Accounts []Account `json:"accounts"`
+}
+
+// Bank is one bank of a tenant's world.
+type Bank struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Country string `json:"country"`
+	BIC     string `json:"bic"`
+	Model   string `json:"model"`
+}
+
+// PSU is one bank customer, with the credentials to type on the pages.
+type PSU struct {
+	ID          string `json:"id"`
+	Bank        string `json:"bank"`
+	Login       string `json:"login"`
+	Password    string `json:"password"`
+	OTP         string `json:"otp"`
+	DecoupledID string `json:"decoupled_id,omitempty"`
+	Name        string `json:"name"`
+	Outcome     string `json:"outcome"`
+}
+
+// Account is one account with its balances today.
+type Account struct {
+	ID       string `json:"id"`
+	PSU      string `json:"psu"`
+	Bank     string `json:"bank"`
+	IBAN     string `json:"iban"`
+	Currency string `json:"currency"`
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	// Balances in minor units.
+	BookedCents   int64 `json:"booked_cents"`
+	ExpectedCents int64 `json:"expected_cents"`
+	Transactions  int   `json:"transactions"`
+}
+
+// Transaction is one movement, amounts in minor units.
+type Transaction struct {
+	ID           string `json:"id"`
+	AmountCents  int64  `json:"amount_cents"`
+	Currency     string `json:"currency"`
+	BookingDate  string `json:"booking_date"`
+	Description  string `json:"description"`
+	Counterparty string `json:"counterparty,omitempty"`
+	Pending      bool   `json:"pending"`
+}
+
+// JournalEntry is one request and its response.
+type JournalEntry struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	Method     string    `json:"method"`
+	URL        string    `json:"url"`
+	Contract   string    `json:"contract,omitempty"`
+	Operation  string    `json:"operation,omitempty"`
+	Status     int       `json:"status"`
+	DurationMS float64   `json:"duration_ms"`
+	Request    Message   `json:"request"`
+	Response   Message   `json:"response"`
+}
+
+// Message is one side of an exchange, secrets masked.
+type Message struct {
+	Header    map[string][]string `json:"header,omitempty"`
+	Body      string              `json:"body,omitempty"`
+	Truncated bool                `json:"truncated,omitempty"`
+}
+
+// JournalQuery filters GET /_sandbank/tenants/{key}/journal (query
+// parameters operation, method, path, status, before, limit).
+type JournalQuery struct {
+	Operation string
+	Method    string
+	Path      string
+	// Status is an exact status ("404") or a class ("4xx").
+	Status string
+	// Before is an entry id: only older entries (paging backwards).
+	Before int64
+	Limit  int
+}
+
+// Fault is a fault rule with its counters.
+type Fault struct {
+	faults.Rule
+	Source  string `json:"source"`
+	Matched int64  `json:"matched"`
+	Fired   int64  `json:"fired"`
+}
+
+// Bundle is one tenant exported: everything needed to reproduce its state
+// in another Sandbank. Its Tables are opaque to clients.
+type Bundle struct {
+	Format     string          `json:"format"` // "sandbank-bundle"
+	Version    int             `json:"version"`
+	Sandbank   string          `json:"sandbank"`
+	ExportedAt time.Time       `json:"exported_at"`
+	Tenant     Tenant          `json:"tenant"`
+	Scenario   Scenario        `json:"scenario"`
+	State      json.RawMessage `json:"state"`
+}
+
+// Imported is the answer to POST /_sandbank/import.
+type Imported struct {
+	Tenant Tenant `json:"tenant"`
+}
+
+// Error is the control plane's error body: {"error": {...}}.
+type Error struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return e.Code + ": " + e.Field + ": " + e.Message
+	}
+	return e.Code + ": " + e.Message
+}
+
+// ErrorBody wraps Error on the wire.
+type ErrorBody struct {
+	Error *Error `json:"error"`
+}
