@@ -16,6 +16,9 @@ func (s *Service) Journal(ctx context.Context, key string, q client.JournalQuery
 	if err != nil {
 		return nil, err
 	}
+	if s.opts.Journal == nil {
+		return nil, errNotWired("journal")
+	}
 	return s.opts.Journal.Entries(ctx, t, q)
 }
 
@@ -24,6 +27,9 @@ func (s *Service) JournalEntry(ctx context.Context, key string, id int64) (clien
 	t, err := s.tenant(ctx, key)
 	if err != nil {
 		return client.JournalEntry{}, err
+	}
+	if s.opts.Journal == nil {
+		return client.JournalEntry{}, errNotWired("journal")
 	}
 	return s.opts.Journal.Entry(ctx, t, id)
 }
@@ -34,6 +40,9 @@ func (s *Service) JournalHAR(ctx context.Context, key string, q client.JournalQu
 	if err != nil {
 		return nil, err
 	}
+	if s.opts.Journal == nil {
+		return nil, errNotWired("journal")
+	}
 	return s.opts.Journal.HAR(ctx, t, q)
 }
 
@@ -42,6 +51,9 @@ func (s *Service) ClearJournal(ctx context.Context, key string) (int, error) {
 	t, err := s.tenant(ctx, key)
 	if err != nil {
 		return 0, err
+	}
+	if s.opts.Journal == nil {
+		return 0, errNotWired("journal")
 	}
 	return s.opts.Journal.Clear(ctx, t)
 }
@@ -54,12 +66,18 @@ func (s *Service) Faults(ctx context.Context, key string) ([]client.Fault, error
 			return nil, err
 		}
 	}
+	if s.opts.Faults == nil {
+		return nil, errNotWired("fault rules")
+	}
 	return s.opts.Faults.Rules(key), nil
 }
 
 // AddFault adds a rule at run time: for the tenant its match names, or for
 // every tenant.
 func (s *Service) AddFault(ctx context.Context, r faults.Rule) (client.Fault, error) {
+	if s.opts.Faults == nil {
+		return client.Fault{}, errNotWired("fault rules")
+	}
 	var t *emulator.Tenant
 	if r.Match.Tenant != "" {
 		var err error
@@ -72,6 +90,9 @@ func (s *Service) AddFault(ctx context.Context, r faults.Rule) (client.Fault, er
 
 // RemoveFault removes a rule.
 func (s *Service) RemoveFault(ctx context.Context, id string) error {
+	if s.opts.Faults == nil {
+		return errNotWired("fault rules")
+	}
 	return s.opts.Faults.Remove(ctx, id)
 }
 
@@ -89,6 +110,9 @@ func (s *Service) Export(ctx context.Context, key string) (client.Bundle, error)
 	t, err := s.tenant(ctx, key)
 	if err != nil {
 		return client.Bundle{}, err
+	}
+	if s.opts.Bundles == nil {
+		return client.Bundle{}, errNotWired("bundles")
 	}
 	if s.opts.Journal != nil {
 		if err := s.opts.Journal.Flush(ctx); err != nil {
@@ -112,6 +136,9 @@ func (s *Service) Export(ctx context.Context, key string) (client.Bundle, error)
 // Import loads a bundle, under its own credential or another one. An
 // existing tenant with that credential is replaced only when asked.
 func (s *Service) Import(ctx context.Context, b client.Bundle, credential string, replace bool) (client.Tenant, error) {
+	if s.opts.Bundles == nil {
+		return client.Tenant{}, errNotWired("bundles")
+	}
 	if b.Format != bundleFormat {
 		return client.Tenant{}, emulator.FieldError(emulator.CodeInvalid, "format", "not a Sandbank bundle (format %q)", b.Format)
 	}
@@ -134,4 +161,10 @@ func (s *Service) Import(ctx context.Context, b client.Bundle, credential string
 		return client.Tenant{}, fmt.Errorf("reload faults: %w", err)
 	}
 	return s.describe(ctx, t)
+}
+
+// errNotWired answers for a part of the control plane this Service was
+// built without (a test may build one over a bare store).
+func errNotWired(what string) error {
+	return emulator.Errorf(emulator.CodeUnavailable, "this control plane has no %s", what)
 }
