@@ -28,15 +28,27 @@ func (p *Pages) auto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.store.AdvanceSCA(r.Context(), j.t, j.s.ID, emulator.StepConsent, "", psu.ID); err != nil {
+	s, err := p.store.AdvanceSCA(r.Context(), j.t, j.s.ID, emulator.StepConsent, "", psu.ID)
+	if err != nil {
 		return p.settled(w, r, j, err, false)
+	}
+	j.s = s
+	switch s.Outcome {
+	case emulator.OutcomeDeny:
+		s, err := p.store.FailSCA(r.Context(), j.t, j.s.ID, emulator.FailDenied)
+		if err != nil {
+			return p.settled(w, r, j, err, false)
+		}
+		j.s = s
+		return p.finish(w, j, http.StatusFound)
+	case emulator.OutcomeTimeout:
+		return p.waiting(w, j)
 	}
 	ids := make([]string, len(accounts))
 	for i, a := range accounts {
 		ids[i] = a.ID
 	}
-	s, err := p.store.ApproveSCA(r.Context(), j.t, j.s.ID, ids, p.codeTTL)
-	if err != nil {
+	if s, err = p.store.ApproveSCA(r.Context(), j.t, j.s.ID, ids, p.codeTTL); err != nil {
 		return p.settled(w, r, j, err, false)
 	}
 	j.s = s

@@ -67,6 +67,9 @@ func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, j *journey, f
 		v.Title = "One-time code — " + j.bank.Name
 		return p.render(w, http.StatusOK, "otp.html", v)
 	case emulator.StepConsent:
+		if j.s.Outcome == emulator.OutcomeTimeout {
+			return p.waiting(w, j)
+		}
 		psu, err := p.store.PSU(r.Context(), j.t, j.s.PSUID)
 		if err != nil {
 			return err
@@ -100,12 +103,7 @@ func (p *Pages) postJourney(w http.ResponseWriter, r *http.Request) error {
 		"approve": emulator.StepConsent,
 	}
 	if action == "deny" {
-		s, err := p.store.FailSCA(r.Context(), j.t, j.s.ID, emulator.FailDenied)
-		if err != nil {
-			return p.settled(w, r, j, err, false)
-		}
-		j.s = s
-		return p.finish(w, j, http.StatusSeeOther)
+		return p.deny(w, r, j)
 	}
 	at, known := want[action]
 	if !known {
@@ -185,13 +183,41 @@ func (p *Pages) checkOTP(w http.ResponseWriter, r *http.Request, j *journey) err
 	if !same(psu.OTP, strings.TrimSpace(r.PostForm.Get("otp"))) {
 		return p.renderStep(w, r, j, stepForm{err: "Wrong one-time code"})
 	}
+	if j.s.Outcome == emulator.OutcomeDeny {
+		// The scenario makes the bank refuse this PSU once they have
+		// proved who they are.
+		return p.deny(w, r, j)
+	}
 	if _, err := p.store.AdvanceSCA(r.Context(), j.t, j.s.ID, emulator.StepConsent, "", ""); err != nil {
 		return p.settled(w, r, j, err, false)
 	}
 	return redirect(w, journeyPath(j.t, j.s.ID), http.StatusSeeOther)
 }
 
+// deny ends a journey refused, by the PSU or by the bank's scenario, and
+// sends the browser back to the client.
+func (p *Pages) deny(w http.ResponseWriter, r *http.Request, j *journey) error {
+	s, err := p.store.FailSCA(r.Context(), j.t, j.s.ID, emulator.FailDenied)
+	if err != nil {
+		return p.settled(w, r, j, err, false)
+	}
+	j.s = s
+	return p.finish(w, j, http.StatusSeeOther)
+}
+
+// waiting is the page of a bank that never answers (scenario outcome
+// timeout): nothing moves until the journey's deadline fails it.
+func (p *Pages) waiting(w http.ResponseWriter, j *journey) error {
+	return p.render(w, http.StatusOK, "done.html", page{
+		Title: "Waiting for " + j.bank.Name, Header: j.bank.Name,
+		Message: "Your bank has not answered yet. This page does not change until the request times out.",
+	})
+}
+
 func (p *Pages) approve(w http.ResponseWriter, r *http.Request, j *journey) error {
+	if j.s.Outcome == emulator.OutcomeTimeout {
+		return p.waiting(w, j)
+	}
 	accounts, err := p.bankAccounts(r, j, j.s.PSUID)
 	if err != nil {
 		return err
@@ -228,7 +254,9 @@ func (p *Pages) approve(w http.ResponseWriter, r *http.Request, j *journey) erro
 // redirect URI, otherwise to the journey's own URL, which now shows the
 // outcome (Post/Redirect/Get, so a reload does not post again).
 func (p *Pages) finish(w http.ResponseWriter, j *journey, status int) error {
-	if j.s.RedirectURI == "" {
+	// A bank that never returns (scenario outcome never_return) keeps the
+	// browser on its own outcome page, which offers no way back.
+	if j.s.RedirectURI == "" || (j.s.Status == emulator.SCACompleted && j.s.Outcome == emulator.OutcomeNeverReturn) {
 		return redirect(w, journeyPath(j.t, j.s.ID), status)
 	}
 	u, err := j.fin.ReturnURL(j.t, j.s)

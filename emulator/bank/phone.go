@@ -85,6 +85,16 @@ func (p *Pages) postPhone(w http.ResponseWriter, r *http.Request) error {
 		if j.s.PSUID == "" {
 			return outOfDate(here)
 		}
+		switch j.s.Outcome {
+		case emulator.OutcomeTimeout:
+			return p.renderPhone(w, r, j, "Your bank is not answering. Try again later.", "")
+		case emulator.OutcomeDeny:
+			// The scenario makes the bank refuse whatever the PSU does.
+			if _, err := p.store.FailSCA(ctx, j.t, j.s.ID, emulator.FailDenied); err != nil {
+				return p.settled(w, r, j, err, true)
+			}
+			return redirect(w, here, http.StatusSeeOther)
+		}
 		// nil shares every account the PSU holds at the bank: an app
 		// notification has no account list to choose from.
 		if _, err := p.store.ApproveSCA(ctx, j.t, j.s.ID, nil, p.codeTTL); err != nil {

@@ -94,7 +94,7 @@ func balances(a emulator.Account, b emulator.Balances) []balanceJSON {
 
 // listAccounts serves GET /ais/v1/customer/{customer_id}/accounts.
 func (p *Provider) listAccounts(w http.ResponseWriter, r *http.Request) error {
-	t, c, err := p.connectionOf(r)
+	t, c, err := p.readableConnection(r)
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (p *Provider) listAccounts(w http.ResponseWriter, r *http.Request) error {
 
 // account loads the path's account if the connection shares it.
 func (p *Provider) account(r *http.Request) (*emulator.Tenant, emulator.Connection, emulator.Account, error) {
-	t, c, err := p.connectionOf(r)
+	t, c, err := p.readableConnection(r)
 	if err != nil {
 		return nil, c, emulator.Account{}, err
 	}

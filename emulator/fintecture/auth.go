@@ -240,3 +240,18 @@ func (p *Provider) connectionOf(r *http.Request) (*emulator.Tenant, emulator.Con
 	c, err := p.store.Connection(ctx, t, id)
 	return t, c, err
 }
+
+// readableConnection is connectionOf for reads: a consent past its validity
+// (a scenario's consent_validity) no longer gives access. Fintecture
+// documents no code of its own for it; invalid_token is its code for
+// "invalid or expired" access (notes §4), so that is what it answers.
+func (p *Provider) readableConnection(r *http.Request) (*emulator.Tenant, emulator.Connection, error) {
+	t, c, err := p.connectionOf(r)
+	if err != nil {
+		return t, c, err
+	}
+	if c.Expired(p.store.Now(t)) {
+		return t, c, emulator.Errorf(emulator.CodeUnauthenticated, "the PSU's consent for customer %s expired at %s: authenticate the PSU again", c.ID, c.ExpiresAt.Format(time.RFC3339))
+	}
+	return t, c, nil
+}

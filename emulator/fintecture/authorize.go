@@ -51,9 +51,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	ttl := RedirectJourneyTTL
+	ttl := journeyTTL(t)
 	if model == emulator.SCADecoupled {
-		ttl = DecoupledTTL
+		ttl = decoupledTTL(t)
 		psu, err := p.store.PSUByDecoupledID(ctx, t, b.ID, r.Header.Get("x-psu-id"))
 		if err != nil {
 			return emulator.FieldError(emulator.CodeInvalid, "x-psu-id", "no PSU with id %q at %s", r.Header.Get("x-psu-id"), b.ID)
@@ -176,7 +176,7 @@ func (p *Provider) connect(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.BankID, in.Model, in.Step = b.ID, b.Model, emulator.StepLogin
 	}
-	s, err := p.store.CreateSCASession(ctx, t, in, RedirectJourneyTTL)
+	s, err := p.store.CreateSCASession(ctx, t, in, journeyTTL(t))
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,11 @@ func (p *Provider) ReturnURL(t *emulator.Tenant, s emulator.SCASession) (string,
 	q := u.Query()
 	if s.Status == emulator.SCACompleted {
 		q.Set("customer_id", s.ConnectionID)
-		q.Set("code", s.Code)
+		// A scenario can make the bank come back without the code, so a
+		// client's handling of that case can be tested.
+		if s.Outcome != emulator.OutcomeNoCode {
+			q.Set("code", s.Code)
+		}
 		q.Set("provider", s.BankID)
 	} else {
 		reason := s.Failure
@@ -221,9 +225,21 @@ func (p *Provider) ReturnURL(t *emulator.Tenant, s emulator.SCASession) (string,
 		q.Set("error", "provider_error")
 		q.Set("provider_error", string(reason))
 	}
-	if s.State != "" {
+	switch {
+	case s.Outcome == emulator.OutcomeWrongState:
+		// Not the state the client sent: its CSRF check must refuse it.
+		q.Set("state", wrongState(s.State))
+	case s.State != "":
 		q.Set("state", s.State)
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// wrongState is a state that is certainly not the one the client sent.
+func wrongState(sent string) string {
+	if sent == "" {
+		return "sandbank-unexpected-state"
+	}
+	return sent + "-tampered"
 }

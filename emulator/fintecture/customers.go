@@ -306,7 +306,7 @@ func (p *Provider) initiateCustomerVerification(w http.ResponseWriter, r *http.R
 	}
 	v, err := p.store.CreateVerification(ctx, t, emulator.Verification{
 		CustomerID: c.ID, ProviderID: in.ProviderID, ExpectedName: in.ExpectedName, Status: emulator.VerificationPending,
-	}, VerificationDelay)
+	}, verificationDelay(t))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/memo"
 	"github.com/sandbank/sandbank/emulator/store"
@@ -34,6 +35,23 @@ const (
 	// VerificationDelay is how long a customer verification stays pending.
 	VerificationDelay = 30 * time.Second
 )
+
+// The tenant's scenario may shorten or lengthen each of these lives.
+func accessTTL(t *emulator.Tenant) time.Duration {
+	return emulator.Or(t.Behaviour.AccessTokenTTL, AccessTTL)
+}
+func refreshTTL(t *emulator.Tenant) time.Duration {
+	return emulator.Or(t.Behaviour.RefreshTokenTTL, RefreshTTL)
+}
+func journeyTTL(t *emulator.Tenant) time.Duration {
+	return emulator.Or(t.Behaviour.JourneyTTL, RedirectJourneyTTL)
+}
+func decoupledTTL(t *emulator.Tenant) time.Duration {
+	return emulator.Or(t.Behaviour.DecoupledTTL, DecoupledTTL)
+}
+func verificationDelay(t *emulator.Tenant) time.Duration {
+	return emulator.Or(t.Behaviour.VerificationDelay, VerificationDelay)
+}
 
 // Provider serves Fintecture.
 type Provider struct {
@@ -71,6 +89,7 @@ func (p *Provider) Mount(r *mux.Router, opts httpapi.MountOptions) error {
 	}
 	opts.Errors = p.writeError
 	opts.Auth = p.authenticate
+	opts.Subject = p.subject
 	if err := httpapi.Mount(r, c, p.specRoutes(), opts); err != nil {
 		return fmt.Errorf("fintecture: %w", err)
 	}

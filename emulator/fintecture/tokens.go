@@ -31,7 +31,7 @@ func (p *Provider) createAccessToken(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	req := store.TokenRequest{AccessTTL: AccessTTL}
+	req := store.TokenRequest{AccessTTL: accessTTL(t)}
 	switch r.PostFormValue("grant_type") {
 	case "client_credentials":
 		if id := r.PostFormValue("app_id"); id != "" && id != t.Credential {
@@ -53,7 +53,7 @@ func (p *Provider) createAccessToken(w http.ResponseWriter, r *http.Request) err
 		if scope == "" {
 			scope = "AIS"
 		}
-		req.Scope, req.ConnectionID, req.RefreshTTL = scope, conn, RefreshTTL
+		req.Scope, req.ConnectionID, req.RefreshTTL = scope, conn, refreshTTL(t)
 	}
 	return p.issue(w, r, t, req)
 }
@@ -68,7 +68,7 @@ func (p *Provider) createRefreshToken(w http.ResponseWriter, r *http.Request) er
 	if err != nil || c.Use != emulator.RefreshToken || c.Subject != t.Credential {
 		return emulator.Errorf(emulator.CodeBadCode, "the refresh token is invalid or expired")
 	}
-	return p.issue(w, r, t, store.TokenRequest{AccessTTL: AccessTTL, RefreshTTL: RefreshTTL, Replaces: c.ID})
+	return p.issue(w, r, t, store.TokenRequest{AccessTTL: accessTTL(t), RefreshTTL: refreshTTL(t), Replaces: c.ID})
 }
 
 func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *emulator.Tenant, req store.TokenRequest) error {
@@ -76,7 +76,7 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *emulator.Ten
 	if err != nil {
 		return err
 	}
-	out := tokenResponse{TokenType: "Bearer", ExpiresIn: int(AccessTTL.Seconds()), Scope: access.Scope}
+	out := tokenResponse{TokenType: "Bearer", ExpiresIn: int(req.AccessTTL.Seconds()), Scope: access.Scope}
 	if out.AccessToken, err = encodeToken(t, access); err != nil {
 		return err
 	}

@@ -70,6 +70,12 @@ func (s *Store) runEvent(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, ev
 			return err
 		}
 		return nil
+	case EventSCADecide:
+		// The PSU may have acted first; then there is nothing to decide.
+		if _, err := failSCA(ctx, tx, t, ev.ref, emulator.FailDenied); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
+			return err
+		}
+		return nil
 	case EventVerificationDue:
 		return completeVerification(ctx, tx, t, ev.ref, ev.due)
 	}

@@ -12,6 +12,24 @@ import (
 // EventSCATimeout fails a journey the PSU never finished.
 const EventSCATimeout = "sca.timeout"
 
+// EventSCADecide is the bank acting on a decoupled journey by itself, as
+// the PSU's scenario says: a PSU whose outcome is deny refuses on the
+// phone DecoupledDecision after the request reaches it.
+const EventSCADecide = "sca.decide"
+
+// DecoupledDecision is how long after a decoupled journey knows its PSU the
+// bank's app acts on a scripted outcome.
+const DecoupledDecision = 3 * time.Second
+
+// scheduleDecision schedules the scripted decision of a decoupled journey
+// once its PSU is known.
+func scheduleDecision(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, x emulator.SCASession, now time.Time) error {
+	if x.Model != emulator.SCADecoupled || x.Outcome != emulator.OutcomeDeny {
+		return nil
+	}
+	return schedule(ctx, tx, t, now.Add(DecoupledDecision), EventSCADecide, x.ID)
+}
+
 // CreateSCASession starts a journey and schedules its timeout on the tenant
 // clock, in one transaction.
 func (s *Store) CreateSCASession(ctx context.Context, t *emulator.Tenant, in emulator.SCASession, ttl time.Duration) (emulator.SCASession, error) {
@@ -29,6 +47,9 @@ func (s *Store) CreateSCASession(ctx context.Context, t *emulator.Tenant, in emu
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.ID, in.ID, in.Provider, in.BankID, in.Model, in.Status, in.Step, in.PSUID, in.RedirectURI, in.State, in.Scope, in.Outcome, ns(in.CreatedAt), ns(in.ExpiresAt))
 		if err != nil {
+			return err
+		}
+		if err := scheduleDecision(ctx, tx, t, in, now); err != nil {
 			return err
 		}
 		return schedule(ctx, tx, t, in.ExpiresAt, EventSCATimeout, in.ID)
@@ -126,6 +147,9 @@ func (s *Store) AdvanceSCA(ctx context.Context, t *emulator.Tenant, id string, s
 		}
 		x.Step = step
 		_, err = tx.ExecContext(ctx, `UPDATE sca_sessions SET step = ?, bank_id = ?, psu_id = ?, outcome = ? WHERE tenant_id = ? AND id = ?`, x.Step, x.BankID, x.PSUID, x.Outcome, t.ID, id)
+		if err == nil && psuID != "" {
+			err = scheduleDecision(ctx, tx, t, x, s.Now(t))
+		}
 		out = x
 		return err
 	})
