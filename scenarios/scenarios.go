@@ -1,117 +1,247 @@
 // Package scenarios defines Sandbank's scenario files: the world a tenant
-// starts with (banks, PSUs, accounts, transaction patterns, seed). Built-in
-// scenarios are embedded YAML; parsing is strict so a typo fails loudly with
-// the file and line.
+// starts with (banks, PSUs, accounts, transaction patterns, seed) and how
+// that world behaves (SCA outcomes per PSU, validity periods, fault rules;
+// DESIGN.md §8). Built-in scenarios are embedded YAML; more come from a
+// directory (NewCatalog) or over the control plane (ParseBytes). Parsing is
+// strict, and every problem is reported as FILE:LINE: path: reason, so a
+// typo fails loudly at start-up instead of silently shaping a world.
+//
+// The format is also published as a JSON Schema (Schema), which editors
+// can use to complete and check scenario files; tests keep the schema and
+// the Go types in step.
 package scenarios
 
 import (
 	"bytes"
 	"embed"
 	"fmt"
-	"io"
-	"path"
-	"sort"
+	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/faults"
 )
 
 //go:embed *.yaml
 var builtin embed.FS
 
+//go:embed scenario.schema.json
+var schema []byte
+
 // Default is the scenario a tenant gets when nothing else is asked for.
 const Default = "default"
 
-// Scenario is one parsed scenario file.
+// builtinDir is where the built-in files live in the repository; errors
+// in them name that path so a developer can open the file at once.
+const builtinDir = "scenarios"
+
+// Schema returns the JSON Schema (draft 2020-12) of the scenario format.
+// The returned slice is a copy.
+func Schema() []byte { return bytes.Clone(schema) }
+
+// Scenario is one parsed scenario file. Treat a Scenario obtained from a
+// Catalog as read-only: it is shared by every caller.
 type Scenario struct {
-	Name        string `yaml:"name"`
+	// Name identifies the scenario; a built-in's name is its file name.
+	Name string `yaml:"name"`
+	// Description is one line saying what the scenario is for.
 	Description string `yaml:"description"`
 	// Seed drives every random choice of the world; 0 is refused because
 	// gofakeit treats it as "random".
 	Seed  int64 `yaml:"seed"`
 	World World `yaml:"world"`
+	// BehaviourSpec is the file's behaviour section as written; Behaviour
+	// and Faults turn it into the emulator's types. (The field cannot be
+	// called Behaviour: that is the method's name.)
+	BehaviourSpec BehaviourSpec `yaml:"behaviour"`
+
+	// Source is the file's text as it was parsed: tenants keep it so a
+	// reset rebuilds the same world whatever the files say later.
+	Source []byte `yaml:"-"`
+	// File is where the scenario came from ("scenarios/default.yaml", a
+	// path under --scenarios, or the name given to ParseBytes).
+	File string `yaml:"-"`
+	// Builtin is true for scenarios embedded in the binary.
+	Builtin bool `yaml:"-"`
 }
 
 // World sizes and shapes the generated world.
 type World struct {
-	HistoryDays          int      `yaml:"history_days"`
-	TransactionsPerMonth int      `yaml:"transactions_per_month"`
-	PendingPerAccount    int      `yaml:"pending_per_account"`
-	AccountsPerPSU       int      `yaml:"accounts_per_psu"`
-	GeneratedPSUsPerBank int      `yaml:"generated_psus_per_bank"`
-	Currencies           []string `yaml:"currencies"`
-	PSUs                 []PSU    `yaml:"psus"`
+	// Banks restricts a provider's bank catalogue to these bank ids, in
+	// catalogue order; a provider absent from the map keeps its whole
+	// catalogue. Keys are provider names ("fintecture", ...).
+	Banks map[emulator.Provider][]string `yaml:"banks"`
+	// HistoryDays is how far back booked transactions go; 0 means no
+	// booked history at all.
+	HistoryDays int `yaml:"history_days"`
+	// TransactionsPerMonth counts the everyday card payments per month of
+	// a current or card account, on top of salary and rent.
+	TransactionsPerMonth int `yaml:"transactions_per_month"`
+	// PendingPerAccount counts the pending transactions of each current
+	// account (they book over the days after the tenant is created).
+	PendingPerAccount int `yaml:"pending_per_account"`
+	// AccountsPerPSU is how many accounts a PSU gets when it lists none.
+	AccountsPerPSU int `yaml:"accounts_per_psu"`
+	// GeneratedPSUsPerBank adds this many random PSUs at every bank, with
+	// logins user01, user02, ... across the world.
+	GeneratedPSUsPerBank int `yaml:"generated_psus_per_bank"`
+	// Currencies are handed out in turn to accounts that name none.
+	Currencies []string `yaml:"currencies"`
+	PSUs       []PSU    `yaml:"psus"`
 }
 
 // PSU is a PSU the scenario names explicitly, present at each of Banks (all
-// banks when empty).
+// banks of the world when empty).
 type PSU struct {
-	Login       string   `yaml:"login"`
-	Password    string   `yaml:"password"`
-	OTP         string   `yaml:"otp"`
+	Login    string `yaml:"login"`
+	Password string `yaml:"password"`
+	// OTP is the one-time code the bank page asks for; "123456" if empty.
+	OTP string `yaml:"otp"`
+	// DecoupledID is the id a client passes for app-based SCA.
 	DecoupledID string   `yaml:"decoupled_id"`
 	Name        string   `yaml:"name"`
 	Banks       []string `yaml:"banks"`
+	// Accounts lists the PSU's accounts at each of its banks. nil (the key
+	// left out) means world.accounts_per_psu generated accounts; an empty
+	// list (accounts: []) means a PSU with no account at all.
+	Accounts []Account `yaml:"accounts"`
 }
 
-// Parse reads one scenario strictly: unknown keys and bad values fail with
-// the file name and line.
-func Parse(name string, r io.Reader) (*Scenario, error) {
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	var s Scenario
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", name, err)
-	}
-	if err := s.validate(); err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", name, err)
-	}
-	return &s, nil
+// Account is an account a scenario spells out. Empty fields take the
+// world's defaults.
+type Account struct {
+	// Name is the account's label; by default it follows the type.
+	Name string `yaml:"name"`
+	// Type is CACC (current, the default), SVGS (savings) or CARD.
+	Type emulator.AccountType `yaml:"type"`
+	// Currency defaults to the world's currencies, in turn.
+	Currency string `yaml:"currency"`
+	// IBAN fixes the account's IBAN, so fault rules and tests can name it.
+	// An IBAN is unique to one account, so a PSU with a fixed IBAN must
+	// list exactly one bank in banks (checked when parsing), and the
+	// IBAN's country must be that bank's.
+	IBAN string `yaml:"iban"`
+	// TransactionsPerMonth, HistoryDays and Pending override the world's
+	// volumes for this account; nil means "as the world says".
+	TransactionsPerMonth *int `yaml:"transactions_per_month"`
+	HistoryDays          *int `yaml:"history_days"`
+	Pending              *int `yaml:"pending"`
+	// Balance is the booked balance the account shows on the tenant's
+	// first day, as a decimal ("1234.56", "-20", "0.00"); empty means a
+	// random plausible figure. The opening balance is chosen to land on it.
+	Balance string `yaml:"balance"`
 }
 
-func (s *Scenario) validate() error {
-	w := s.World
-	switch {
-	case s.Name == "":
-		return fmt.Errorf("name is required")
-	case s.Seed == 0:
-		return fmt.Errorf("seed must be non-zero (0 would mean random)")
-	case w.HistoryDays < 0 || w.HistoryDays > 3660:
-		return fmt.Errorf("world.history_days must be 0..3660")
-	case w.TransactionsPerMonth < 0 || w.AccountsPerPSU < 0 || w.GeneratedPSUsPerBank < 0 || w.PendingPerAccount < 0:
-		return fmt.Errorf("world counts must not be negative")
-	case len(w.Currencies) == 0:
-		return fmt.Errorf("world.currencies must list at least one currency")
+// BalanceCents returns Balance in cents, and false when no balance is set.
+// Parse has already checked the format, so it does not fail on a parsed
+// scenario.
+func (a Account) BalanceCents() (int64, bool) {
+	if a.Balance == "" {
+		return 0, false
 	}
-	for _, c := range w.Currencies {
-		if len(c) != 3 || strings.ToUpper(c) != c {
-			return fmt.Errorf("world.currencies: %q is not an ISO 4217 code", c)
+	c, err := parseCents(a.Balance)
+	return c, err == nil
+}
+
+// BehaviourSpec is how the world acts, as a scenario file writes it.
+type BehaviourSpec struct {
+	// SCA gives PSUs' journeys an outcome; the first rule whose psu
+	// matches wins, and PSUs no rule names approve normally.
+	SCA []SCARule `yaml:"sca"`
+	// The durations override the provider's defaults; left out (or zero)
+	// means the provider's own value.
+	AccessTokenTTL    emulator.Duration `yaml:"access_token_ttl"`
+	RefreshTokenTTL   emulator.Duration `yaml:"refresh_token_ttl"`
+	ConsentValidity   emulator.Duration `yaml:"consent_validity"`
+	JourneyTTL        emulator.Duration `yaml:"journey_ttl"`
+	DecoupledTTL      emulator.Duration `yaml:"decoupled_ttl"`
+	VerificationDelay emulator.Duration `yaml:"verification_delay"`
+	// Faults are fault rules bound to every tenant of this scenario.
+	Faults []faults.Rule `yaml:"faults"`
+}
+
+// SCARule gives the journeys of the PSU with login PSU ("*": every PSU)
+// an outcome.
+type SCARule struct {
+	PSU     string              `yaml:"psu"`
+	Outcome emulator.SCAOutcome `yaml:"outcome"`
+}
+
+// Behaviour returns the scenario's behaviour in the emulator's terms.
+func (s *Scenario) Behaviour() emulator.Behaviour {
+	b := s.BehaviourSpec
+	out := emulator.Behaviour{
+		AccessTokenTTL:    b.AccessTokenTTL.D(),
+		RefreshTokenTTL:   b.RefreshTokenTTL.D(),
+		ConsentValidity:   b.ConsentValidity.D(),
+		JourneyTTL:        b.JourneyTTL.D(),
+		DecoupledTTL:      b.DecoupledTTL.D(),
+		VerificationDelay: b.VerificationDelay.D(),
+	}
+	for _, r := range b.SCA {
+		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.PSU, Outcome: r.Outcome})
+	}
+	return out
+}
+
+// Faults returns copies of the scenario's fault rules, safe for the
+// caller to bind to a tenant and store.
+func (s *Scenario) Faults() []faults.Rule {
+	if len(s.BehaviourSpec.Faults) == 0 {
+		return nil
+	}
+	out := make([]faults.Rule, len(s.BehaviourSpec.Faults))
+	for i, r := range s.BehaviourSpec.Faults {
+		r.Match.Operations = slices.Clone(r.Match.Operations)
+		if r.RateLimit != nil {
+			rl := *r.RateLimit
+			r.RateLimit = &rl
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// BanksFor returns the banks of a provider's catalogue this scenario's
+// world uses: the whole catalogue, or the ids world.banks lists for that
+// provider, in catalogue order.
+func (s *Scenario) BanksFor(p emulator.Provider, catalogue []emulator.Bank) []emulator.Bank {
+	ids, ok := s.World.Banks[p]
+	if !ok {
+		return slices.Clone(catalogue)
+	}
+	var out []emulator.Bank
+	for _, b := range catalogue {
+		if slices.Contains(ids, b.ID) {
+			out = append(out, b)
 		}
 	}
-	for i, p := range w.PSUs {
-		if p.Login == "" || p.Password == "" {
-			return fmt.Errorf("world.psus[%d]: login and password are required", i)
-		}
-	}
-	return nil
+	return out
 }
 
 // Builtin returns the built-in scenario with that name.
 func Builtin(name string) (*Scenario, error) {
 	raw, err := builtin.ReadFile(name + ".yaml")
-	if err != nil {
-		return nil, fmt.Errorf("scenario %q: no such built-in scenario", name)
+	if err != nil || strings.ContainsAny(name, "/\\") {
+		return nil, fmt.Errorf("scenario %q: no such built-in scenario (built-ins: %s)", name, strings.Join(BuiltinNames(), ", "))
 	}
-	return Parse(name+".yaml", bytes.NewReader(raw))
+	s, err := ParseBytes(builtinDir+"/"+name+".yaml", raw)
+	if err != nil {
+		return nil, err
+	}
+	s.Builtin = true
+	return s, nil
 }
 
-// BuiltinNames lists the built-in scenarios.
+// BuiltinNames lists the built-in scenarios, sorted.
 func BuiltinNames() []string {
 	entries, _ := builtin.ReadDir(".")
 	var names []string
 	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), path.Ext(e.Name())))
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return names
 }

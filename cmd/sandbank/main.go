@@ -31,7 +31,7 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "sandbank:", err)
 		}
-		os.Exit(2)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -42,7 +42,7 @@ Usage:
   sandbank [serve] [flags]   run Sandbank (the default command)
   sandbank version           print the version
   sandbank help              show this help
-
+` + cliHelp + `
 Point your client's base URL at a mount, for example
   http://127.0.0.1:7070/fintecture      Fintecture, given OpenAPI contract
 and open http://127.0.0.1:7070/ in a browser.
@@ -56,6 +56,8 @@ type Config struct {
 	DB                string
 	PublicURL         string
 	Seed              int64
+	Scenario          string
+	ScenariosDir      string
 	ValidateResponses bool
 	LogLevel          slog.Level
 }
@@ -74,6 +76,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&cfg.DB, "db", env("SANDBANK_DB", "sandbank.db"), "SQLite database file, or :memory: for a throwaway one (SANDBANK_DB)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env("SANDBANK_PUBLIC_URL", ""), "base URL put in responses, e.g. http://localhost:8080 behind Docker port mapping;\ndefault: the request's own scheme and Host (SANDBANK_PUBLIC_URL)")
 	seed := fs.String("seed", env("SANDBANK_SEED", "0"), "seed for new tenants' worlds; 0 keeps the scenario's own seed (SANDBANK_SEED)")
+	fs.StringVar(&cfg.Scenario, "scenario", env("SANDBANK_SCENARIO", "default"), "scenario new tenants start from (SANDBANK_SCENARIO)")
+	fs.StringVar(&cfg.ScenariosDir, "scenarios", env("SANDBANK_SCENARIOS", ""), "directory of scenario files to add to the built-in ones (SANDBANK_SCENARIOS)")
 	validate := fs.String("validate-responses", env("SANDBANK_VALIDATE_RESPONSES", "false"), "check every response against its contract and log violations loudly (SANDBANK_VALIDATE_RESPONSES)")
 	level := fs.String("log-level", env("SANDBANK_LOG_LEVEL", "info"), "log level: debug, info, warn, error (SANDBANK_LOG_LEVEL)")
 	fs.Usage = func() {
@@ -116,6 +120,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "health", "tenants", "reset", "world", "clock", "scenarios", "sca", "journal", "faults", "export", "import":
+		return runCLI(ctx, cmd, args, getenv, stdout)
 	default:
 		return fmt.Errorf("unknown command %q (see sandbank --help)", cmd)
 	}
@@ -135,7 +141,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	in, err := instance.New(ctx, instance.Options{
-		DB: cfg.DB, Log: log, PublicURL: cfg.PublicURL, Seed: cfg.Seed,
+		DB: cfg.DB, Log: log, PublicURL: cfg.PublicURL, Seed: cfg.Seed, Scenario: cfg.Scenario, ScenariosDir: cfg.ScenariosDir,
 		ValidateResponses: cfg.ValidateResponses, Version: version,
 	})
 	if err != nil {
@@ -165,6 +171,8 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	log.Info("shutting down")
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	// Requests held by a hanging fault rule would keep Shutdown waiting.
+	in.Release()
 	return srv.Shutdown(shutdown)
 }
 

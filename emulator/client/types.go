@@ -281,3 +281,52 @@ func (e *Error) Error() string {
 type ErrorBody struct {
 	Error *Error `json:"error"`
 }
+
+// The list and change bodies below wrap the types above on the wire, so
+// the server and this client share them by construction.
+
+// TenantList is GET /_sandbank/tenants.
+type TenantList struct {
+	Tenants []Tenant `json:"tenants"`
+}
+
+// TenantChange is PATCH /_sandbank/tenants/{key}. Label is required; an
+// empty string clears it.
+type TenantChange struct {
+	Label *string `json:"label"`
+}
+
+// ScenarioList is GET /_sandbank/scenarios (without sources).
+type ScenarioList struct {
+	Scenarios []Scenario `json:"scenarios"`
+}
+
+// SCAList is GET /_sandbank/tenants/{key}/sca: the pending journeys.
+type SCAList struct {
+	SCA []SCA `json:"sca"`
+}
+
+// TransactionList is GET /_sandbank/tenants/{key}/accounts/{id}/transactions.
+type TransactionList struct {
+	Transactions []Transaction `json:"transactions"`
+}
+
+// ConnectionList is GET /_sandbank/tenants/{key}/connections.
+type ConnectionList struct {
+	Connections []Connection `json:"connections"`
+}
+
+// JournalList is GET /_sandbank/tenants/{key}/journal, newest first.
+type JournalList struct {
+	Entries []JournalEntry `json:"entries"`
+}
+
+// JournalCleared is the answer to DELETE /_sandbank/tenants/{key}/journal.
+type JournalCleared struct {
+	Deleted int `json:"deleted"`
+}
+
+// FaultList is GET /_sandbank/faults.
+type FaultList struct {
+	Faults []Fault `json:"faults"`
+}

@@ -157,7 +157,7 @@ func (s *Service) Import(ctx context.Context, b client.Bundle, credential string
 	if err != nil {
 		return client.Tenant{}, err
 	}
-	if err := s.reloadFaults(ctx); err != nil {
+	if err := s.reloadFaults(ctx, t.Key()); err != nil {
 		return client.Tenant{}, fmt.Errorf("reload faults: %w", err)
 	}
 	return s.describe(ctx, t)

@@ -27,6 +27,9 @@ type FaultRules interface {
 	// Reload re-reads the rules after a tenant was reset, loaded,
 	// imported or deleted.
 	Reload(ctx context.Context) error
+	// ResetCounters starts a tenant's call counts again, so a replay after
+	// a reset fails the same way as the first run.
+	ResetCounters(key string)
 }
 
 // Journal is what the control plane needs of the request journal.

@@ -88,7 +88,7 @@ func (s *Service) CreateTenant(ctx context.Context, in client.NewTenant) (client
 	if !created {
 		return client.Tenant{}, emulator.FieldError(emulator.CodeConflict, "credential", "a %s tenant with credential %q exists already (reset or delete it)", in.Provider, in.Credential)
 	}
-	if err := s.reloadFaults(ctx); err != nil {
+	if err := s.reloadFaults(ctx, t.Key()); err != nil {
 		return client.Tenant{}, err
 	}
 	return s.describe(ctx, t)
@@ -110,7 +110,7 @@ func (s *Service) DeleteTenant(ctx context.Context, key string) error {
 	if err := s.store.DeleteTenant(ctx, t); err != nil {
 		return err
 	}
-	return s.reloadFaults(ctx)
+	return s.reloadFaults(ctx, t.Key())
 }
 
 // ResetTenant puts a tenant back to its scenario's initial state.
@@ -127,7 +127,7 @@ func (s *Service) ResetTenant(ctx context.Context, key string) (client.Tenant, e
 	if t, err = s.store.ResetTenant(ctx, t); err != nil {
 		return client.Tenant{}, err
 	}
-	if err := s.reloadFaults(ctx); err != nil {
+	if err := s.reloadFaults(ctx, t.Key()); err != nil {
 		return client.Tenant{}, err
 	}
 	return s.describe(ctx, t)
@@ -151,7 +151,7 @@ func (s *Service) LoadScenario(ctx context.Context, key string, in client.LoadSc
 	if t, err = s.store.LoadScenario(ctx, t, in.Name, in.Seed); err != nil {
 		return client.Tenant{}, err
 	}
-	if err := s.reloadFaults(ctx); err != nil {
+	if err := s.reloadFaults(ctx, t.Key()); err != nil {
 		return client.Tenant{}, err
 	}
 	return s.describe(ctx, t)
@@ -169,9 +169,14 @@ func (s *Service) SetLabel(ctx context.Context, key, label string) (client.Tenan
 	return s.describe(ctx, t)
 }
 
-func (s *Service) reloadFaults(ctx context.Context) error {
+// reloadFaults makes the fault engine see a tenant's new rules (and, when
+// keys are given, forget those tenants' call counts).
+func (s *Service) reloadFaults(ctx context.Context, keys ...string) error {
 	if s.opts.Faults == nil {
 		return nil
+	}
+	for _, k := range keys {
+		s.opts.Faults.ResetCounters(k)
 	}
 	return s.opts.Faults.Reload(ctx)
 }

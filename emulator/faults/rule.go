@@ -72,6 +72,9 @@ type Match struct {
 
 // RateLimit is a fixed-window request budget.
 type RateLimit struct {
-	Calls int               `json:"calls" yaml:"calls"`
-	Per   emulator.Duration `json:"per" yaml:"per"`
+	// Calls is the budget: the calls a window lets through.
+	Calls int `json:"calls" yaml:"calls"`
+	// Per is the window's length, on the tenant's clock, so moving a
+	// tenant's time forward refills its budget.
+	Per emulator.Duration `json:"per" yaml:"per"`
 }

@@ -6,6 +6,7 @@ package instance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,12 +14,14 @@ import (
 
 	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/bank"
+	"github.com/sandbank/sandbank/emulator/client"
+	"github.com/sandbank/sandbank/emulator/control"
+	"github.com/sandbank/sandbank/emulator/faults"
 	"github.com/sandbank/sandbank/emulator/fintecture"
 	"github.com/sandbank/sandbank/emulator/httpapi"
+	"github.com/sandbank/sandbank/emulator/journal"
 	"github.com/sandbank/sandbank/emulator/server"
 	"github.com/sandbank/sandbank/emulator/store"
-	"github.com/sandbank/sandbank/emulator/world"
-	"github.com/sandbank/sandbank/fixtures"
 	"github.com/sandbank/sandbank/scenarios"
 )
 
@@ -33,26 +36,35 @@ type Options struct {
 	// Seed, when non-zero, replaces the scenario's seed for new tenants.
 	Seed int64
 	// Scenario is the scenario new tenants start from (default "default").
-	Scenario          string
+	Scenario string
+	// ScenariosDir adds the scenario files of a directory to the built-in
+	// ones.
+	ScenariosDir      string
 	ValidateResponses bool
 	OnViolation       func(r *http.Request, op httpapi.ContractOperation, err error)
 	Version           string
 	// SchedulerInterval is how often due events are looked for on every
 	// tenant's clock (default 200ms).
 	SchedulerInterval time.Duration
+	// Journal tunes the request journal's retention and batching.
+	Journal journal.Options
 }
 
 // Instance is one running Sandbank.
 type Instance struct {
-	Store   *store.Store
-	Handler http.Handler
-	stop    context.CancelFunc
-	done    chan struct{}
+	Store     *store.Store
+	Handler   http.Handler
+	Control   *control.Service
+	Faults    *faults.Engine
+	Journal   *journal.Journal
+	Scenarios *scenarios.Catalog
+	stop      context.CancelFunc
+	done      chan struct{}
 }
 
 // Contracts lists the contracts this build serves, with their mounts.
-var Contracts = []struct{ Name, Mount, Description string }{
-	{"fintecture", "/fintecture", "Fintecture AIS v2 + Customers v1, the given OpenAPI documents"},
+var Contracts = []client.Contract{
+	{Name: "fintecture", Mount: "/fintecture", Description: "Fintecture AIS v2 + Customers v1, the given OpenAPI documents"},
 }
 
 // New opens the database and builds the handler; the scheduler runs until
@@ -70,34 +82,70 @@ func New(ctx context.Context, opts Options) (*Instance, error) {
 	if opts.SchedulerInterval == 0 {
 		opts.SchedulerInterval = 200 * time.Millisecond
 	}
-	sc, err := scenarios.Builtin(opts.Scenario)
+	catalog, err := scenarios.NewCatalog(opts.ScenariosDir)
 	if err != nil {
 		return nil, err
 	}
-	seed := sc.Seed
-	if opts.Seed != 0 {
-		seed = opts.Seed
+	if _, err := catalog.Get(opts.Scenario); err != nil {
+		return nil, err
 	}
-	build, err := worldBuilder(opts.Scenario, sc)
+	sources := newScenarioSources(catalog)
+	build, err := worldBuilder(sources)
 	if err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, store.Options{
-		Path: opts.DB, Clock: opts.Clock, BuildWorld: build,
-		DefaultScenario: opts.Scenario, DefaultSeed: seed,
+		Path: opts.DB, Clock: opts.Clock, BuildWorld: build, Scenario: sources.resolve,
+		DefaultScenario: opts.Scenario, DefaultSeed: opts.Seed,
 	})
 	if err != nil {
 		return nil, err
 	}
+	in := &Instance{Store: st, Scenarios: catalog, done: make(chan struct{})}
+	if err := in.build(ctx, opts); err != nil {
+		st.Close()
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	in.stop = stop
+	go func() {
+		defer close(in.done)
+		st.RunScheduler(runCtx, opts.SchedulerInterval, opts.Log)
+	}()
+	return in, nil
+}
+
+// build assembles the fault engine, the journal, the providers, the pages,
+// the control plane and the handler over the store.
+func (in *Instance) build(ctx context.Context, opts Options) error {
+	st := in.Store
+	in.Faults = faults.New(st, opts.Log)
+	if err := in.Faults.Load(ctx); err != nil {
+		return err
+	}
+	in.Journal = journal.New(st, opts.Clock, opts.Log, opts.Journal)
 	fin := fintecture.New(st, opts.Log)
 	pages, err := bank.New(bank.Options{
 		Store: st, Log: opts.Log, CodeTTL: fintecture.CodeTTL,
 		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: fin},
 	})
 	if err != nil {
-		st.Close()
-		return nil, err
+		in.Journal.Close()
+		return err
 	}
+	in.Control = control.New(control.Options{
+		Store: st, Faults: faultRules{in.Faults}, Journal: journalView{in.Journal, opts.Version}, Bundles: bundles{st},
+		Log: opts.Log, Version: opts.Version, Contracts: Contracts, DefaultScenario: opts.Scenario,
+		Scenarios: func() []client.Scenario { return scenarioList(in.Scenarios) },
+		Scenario:  func(name string) (client.Scenario, error) { return scenarioShow(in.Scenarios, name) },
+		CodeTTL:   func(emulator.Provider) time.Duration { return fintecture.CodeTTL },
+		JourneyPath: func(t *emulator.Tenant, s emulator.SCASession) string {
+			if s.Model == emulator.SCADecoupled {
+				return bank.PhoneURL("", t, s.ID)
+			}
+			return bank.JourneyURL("", t, s.ID)
+		},
+	})
 	var names []string
 	var mounts []server.Mount
 	for _, c := range Contracts {
@@ -110,58 +158,34 @@ func New(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	home, err := server.NewHome(opts.Log, mounts, demo)
 	if err != nil {
-		st.Close()
-		return nil, err
+		in.Journal.Close()
+		return err
 	}
 	h, err := server.New(server.Config{
 		Log: opts.Log, Clock: opts.Clock, Version: opts.Version, PublicURL: opts.PublicURL,
 		ValidateResponses: opts.ValidateResponses, OnViolation: opts.OnViolation, Contracts: names,
-	}, []server.Provider{fin}, []server.Pages{pages, home})
+		Faults: in.Faults.Wrap, Inner: []server.Middleware{in.Journal.Middleware()},
+	}, []server.Provider{fin}, []server.Pages{pages, in.Control, home})
 	if err != nil {
-		st.Close()
-		return nil, err
+		in.Journal.Close()
+		return err
 	}
-	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	in := &Instance{Store: st, Handler: h, stop: stop, done: make(chan struct{})}
-	go func() {
-		defer close(in.done)
-		st.RunScheduler(runCtx, opts.SchedulerInterval, opts.Log)
-	}()
-	return in, nil
+	in.Handler = h
+	return nil
 }
 
-// Close stops the scheduler and closes the database.
+// Release lets go of requests held by hanging fault rules, so a server
+// shutting down does not wait for them. Call it before http.Server.Shutdown.
+func (in *Instance) Release() { in.Faults.Close() }
+
+// Close stops the scheduler, writes the journal's last entries and closes
+// the database.
 func (in *Instance) Close() error {
+	in.Faults.Close()
 	in.stop()
 	<-in.done
-	return in.Store.Close()
-}
-
-// worldBuilder generates new tenants' worlds from their scenario and seed.
-// The bank catalogues and the default scenario are parsed once here, not on
-// every tenant creation.
-func worldBuilder(defaultName string, def *scenarios.Scenario) (store.WorldBuilder, error) {
-	banks := map[emulator.Provider][]emulator.Bank{}
-	for _, p := range []emulator.Provider{emulator.Fintecture} {
-		b, err := fixtures.Banks(p)
-		if err != nil {
-			return nil, err
-		}
-		banks[p] = b
-	}
-	return func(t emulator.Tenant, now time.Time) (emulator.World, error) {
-		sc := def
-		if t.Scenario != defaultName {
-			var err error
-			if sc, err = scenarios.Builtin(t.Scenario); err != nil {
-				return emulator.World{}, err
-			}
-		}
-		if banks[t.Provider] == nil {
-			return emulator.World{}, fmt.Errorf("no bank catalogue for provider %q", t.Provider)
-		}
-		return world.Generate(sc, t.Seed, banks[t.Provider], t.Clock.At(now))
-	}, nil
+	jerr := in.Journal.Close()
+	return errors.Join(jerr, in.Store.Close())
 }
 
 // DemoTenant is a well-known tenant printed at start-up (DESIGN.md §3).

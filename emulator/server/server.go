@@ -35,6 +35,11 @@ type Config struct {
 	OnViolation       func(r *http.Request, op httpapi.ContractOperation, err error)
 	// Contracts names the contracts served, for health and start-up output.
 	Contracts []string
+	// Faults wraps every contract operation with the fault rules.
+	Faults httpapi.FaultWrapper
+	// Inner middleware runs inside the access log, around the router (the
+	// request journal).
+	Inner []Middleware
 }
 
 // New builds the root handler.
@@ -54,7 +59,7 @@ func New(cfg Config, providers []Provider, pages []Pages) (http.Handler, error) 
 			cfg.Log.Error("RESPONSE VIOLATES CONTRACT", "operation", op.ID, "method", r.Method, "path", r.URL.Path, "err", err)
 		}
 	}
-	opts := httpapi.MountOptions{ValidateResponses: cfg.ValidateResponses, OnViolation: report}
+	opts := httpapi.MountOptions{ValidateResponses: cfg.ValidateResponses, OnViolation: report, Faults: cfg.Faults}
 	for _, p := range providers {
 		if err := p.Mount(r, opts); err != nil {
 			return nil, err
@@ -63,5 +68,6 @@ func New(cfg Config, providers []Provider, pages []Pages) (http.Handler, error) 
 	for _, p := range pages {
 		p.Mount(r)
 	}
-	return chain(r, requestIDs(), baseURL(cfg.PublicURL), accessLog(cfg.Log, cfg.Clock)), nil
+	mws := append([]Middleware{requestIDs(), baseURL(cfg.PublicURL), accessLog(cfg.Log, cfg.Clock)}, cfg.Inner...)
+	return chain(r, mws...), nil
 }

@@ -5,9 +5,11 @@
 package world
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,32 +20,61 @@ import (
 	"github.com/sandbank/sandbank/scenarios"
 )
 
-// Generate builds the world of one tenant. anchor is the tenant's "today" at
-// creation: history runs back from it, and a few pending transactions sit
-// just after it so they book as the tenant clock moves on.
+// Generate builds the world of one tenant over banks, one provider's bank
+// catalogue. It applies the scenario's world.banks restriction of the
+// provider whose ids banks holds (a restriction naming none of them is
+// another provider's); GenerateFor says the provider outright and should be
+// preferred by callers that know it.
 func Generate(sc *scenarios.Scenario, seed int64, banks []emulator.Bank, anchor time.Time) (emulator.World, error) {
+	var provider emulator.Provider
+	for _, p := range slices.Sorted(maps.Keys(sc.World.Banks)) {
+		ids := sc.World.Banks[p]
+		if slices.ContainsFunc(banks, func(b emulator.Bank) bool { return slices.Contains(ids, b.ID) }) {
+			provider = p
+			break
+		}
+	}
+	return GenerateFor(sc, provider, seed, banks, anchor)
+}
+
+// GenerateFor builds the world of one tenant of provider p from the
+// provider's bank catalogue. anchor is the tenant's "today" at creation:
+// history runs back from it, and pending transactions sit just after it so
+// they book as the tenant clock moves on.
+func GenerateFor(sc *scenarios.Scenario, p emulator.Provider, seed int64, catalogue []emulator.Bank, anchor time.Time) (emulator.World, error) {
 	if seed == 0 {
 		return emulator.World{}, fmt.Errorf("world: seed must be non-zero")
 	}
 	g := &generator{f: gofakeit.New(uint64(seed)), sc: sc, anchor: anchor.UTC().Truncate(24 * time.Hour)}
+	banks := sc.BanksFor(p, catalogue)
 	w := emulator.World{Banks: banks}
 	for _, bank := range banks {
-		for _, p := range sc.World.PSUs {
-			if len(p.Banks) > 0 && !slices.Contains(p.Banks, bank.ID) {
+		for _, spec := range sc.World.PSUs {
+			if len(spec.Banks) > 0 && !slices.Contains(spec.Banks, bank.ID) {
 				continue
 			}
-			psu := g.psu(bank, p.Name)
-			psu.Login, psu.Password, psu.OTP, psu.DecoupledID = p.Login, p.Password, p.OTP, p.DecoupledID
+			psu := g.psu(bank, spec.Name)
+			psu.Login, psu.Password, psu.OTP, psu.DecoupledID = spec.Login, spec.Password, spec.OTP, spec.DecoupledID
 			if psu.OTP == "" {
 				psu.OTP = "123456"
 			}
-			if err := g.addPSU(&w, bank, psu); err != nil {
+			w.PSUs = append(w.PSUs, psu)
+			var err error
+			if spec.Accounts == nil {
+				err = g.generatedAccounts(&w, bank, psu)
+			} else {
+				err = g.explicitAccounts(&w, bank, psu, spec.Accounts)
+			}
+			if err != nil {
 				return w, err
 			}
 		}
 		for i := 0; i < sc.World.GeneratedPSUsPerBank; i++ {
+			g.generated++
 			psu := g.psu(bank, "")
-			if err := g.addPSU(&w, bank, psu); err != nil {
+			psu.Login, psu.Password = fmt.Sprintf("user%02d", g.generated), fmt.Sprintf("pass%02d", g.generated)
+			w.PSUs = append(w.PSUs, psu)
+			if err := g.generatedAccounts(&w, bank, psu); err != nil {
 				return w, err
 			}
 		}
@@ -52,16 +83,20 @@ func Generate(sc *scenarios.Scenario, seed int64, banks []emulator.Bank, anchor 
 }
 
 type generator struct {
-	f      *gofakeit.Faker
-	sc     *scenarios.Scenario
-	anchor time.Time
-	n      int // PSU counter, for generated logins
+	f         *gofakeit.Faker
+	sc        *scenarios.Scenario
+	anchor    time.Time
+	generated int // generated PSUs so far, for their logins
 }
 
 // id draws a 32-hex-digit id, the shape Fintecture uses for customer ids
-// and codes (notes/fintecture.md §2.3).
+// and codes (notes/fintecture.md §2.3). It is the hot path of large
+// histories, hence hex encoding rather than fmt.
 func (g *generator) id() string {
-	return fmt.Sprintf("%016x%016x", g.f.Uint64(), g.f.Uint64())
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], g.f.Uint64())
+	binary.BigEndian.PutUint64(b[8:], g.f.Uint64())
+	return hex.EncodeToString(b[:])
 }
 
 func (g *generator) psu(bank emulator.Bank, name string) emulator.PSU {
@@ -69,12 +104,9 @@ func (g *generator) psu(bank emulator.Bank, name string) emulator.PSU {
 	if name == "" {
 		name = first + " " + last
 	}
-	g.n++
 	return emulator.PSU{
 		ID:          g.id(),
 		BankID:      bank.ID,
-		Login:       fmt.Sprintf("user%02d", g.n),
-		Password:    fmt.Sprintf("pass%02d", g.n),
 		OTP:         fmt.Sprintf("%06d", g.f.IntN(1000000)),
 		DecoupledID: fmt.Sprintf("%012d", g.f.Int64()%1_000_000_000_000),
 		FullName:    name,
@@ -84,106 +116,131 @@ func (g *generator) psu(bank emulator.Bank, name string) emulator.PSU {
 	}
 }
 
-func (g *generator) addPSU(w *emulator.World, bank emulator.Bank, psu emulator.PSU) error {
-	w.PSUs = append(w.PSUs, psu)
-	for i := 0; i < g.sc.World.AccountsPerPSU; i++ {
-		acct, err := g.account(bank, psu, i)
+// volume is how much history one account gets.
+type volume struct {
+	days     int // booked history back from the anchor; 0: none
+	perMonth int // everyday card payments per month
+	pending  int // transactions booking after the anchor
+}
+
+// generatedAccounts gives a PSU the world's accounts_per_psu accounts,
+// alternating current and savings.
+func (g *generator) generatedAccounts(w *emulator.World, bank emulator.Bank, psu emulator.PSU) error {
+	ws := g.sc.World
+	for i := 0; i < ws.AccountsPerPSU; i++ {
+		typ := emulator.AccountCurrent
+		if i%2 == 1 {
+			typ = emulator.AccountSavings
+		}
+		acct, err := g.account(bank, psu, "", typ, ws.Currencies[i%len(ws.Currencies)], "")
 		if err != nil {
 			return err
 		}
-		txs := g.history(acct, i)
-		var booked int64
-		for _, t := range txs {
-			if t.Booked(emulator.Day(g.anchor)) {
-				booked += t.AmountCents
-			}
+		v := volume{days: ws.HistoryDays, perMonth: ws.TransactionsPerMonth}
+		if typ == emulator.AccountCurrent {
+			v.pending = ws.PendingPerAccount
 		}
-		// Choose the opening balance so today's booked balance lands on a
-		// plausible positive figure; the balance is then always derived.
-		target := int64(g.f.IntRange(300_00, 9_000_00))
-		if acct.Type == emulator.AccountSavings {
-			target *= 4
-		}
-		acct.OpeningCents = target - booked
-		w.Accounts = append(w.Accounts, acct)
-		w.Transactions = append(w.Transactions, txs...)
+		g.fill(w, acct, v, nil)
 	}
 	return nil
 }
 
-func (g *generator) account(bank emulator.Bank, psu emulator.PSU, i int) (emulator.Account, error) {
-	number, err := iban.Generate(bank.Country, g.f.IntN)
-	if err != nil {
-		return emulator.Account{}, fmt.Errorf("world: bank %s: %w", bank.ID, err)
+// explicitAccounts creates the accounts a scenario spells out; what a spec
+// leaves empty comes from the world, as for generated accounts.
+func (g *generator) explicitAccounts(w *emulator.World, bank emulator.Bank, psu emulator.PSU, specs []scenarios.Account) error {
+	ws := g.sc.World
+	for i, spec := range specs {
+		typ := spec.Type
+		if typ == "" {
+			typ = emulator.AccountCurrent
+		}
+		currency := spec.Currency
+		if currency == "" {
+			currency = ws.Currencies[i%len(ws.Currencies)]
+		}
+		acct, err := g.account(bank, psu, spec.IBAN, typ, currency, spec.Name)
+		if err != nil {
+			return err
+		}
+		v := volume{days: ws.HistoryDays, perMonth: ws.TransactionsPerMonth}
+		if typ == emulator.AccountCurrent {
+			v.pending = ws.PendingPerAccount
+		}
+		if spec.HistoryDays != nil {
+			v.days = *spec.HistoryDays
+		}
+		if spec.TransactionsPerMonth != nil {
+			v.perMonth = *spec.TransactionsPerMonth
+		}
+		if spec.Pending != nil {
+			v.pending = *spec.Pending
+		}
+		var target *int64
+		if cents, ok := spec.BalanceCents(); ok {
+			target = &cents
+		}
+		g.fill(w, acct, v, target)
 	}
-	currencies := g.sc.World.Currencies
-	a := emulator.Account{
+	return nil
+}
+
+// fill draws the account's history and sets its opening balance so that
+// today's booked balance lands on target, or on a plausible random figure
+// when target is nil; the balance itself is always derived (DESIGN.md §4).
+func (g *generator) fill(w *emulator.World, acct emulator.Account, v volume, target *int64) {
+	txs := g.history(acct, v)
+	today := emulator.Day(g.anchor)
+	var booked int64
+	for _, t := range txs {
+		if t.Booked(today) {
+			booked += t.AmountCents
+		}
+	}
+	var want int64
+	switch {
+	case target != nil:
+		want = *target
+	case acct.Type == emulator.AccountCard:
+		// A deferred-debit card runs a negative balance until the monthly
+		// settlement.
+		want = -int64(g.f.IntRange(0, 1500_00))
+	default:
+		want = int64(g.f.IntRange(300_00, 9_000_00))
+		if acct.Type == emulator.AccountSavings {
+			want *= 4
+		}
+	}
+	acct.OpeningCents = want - booked
+	w.Accounts = append(w.Accounts, acct)
+	w.Transactions = append(w.Transactions, txs...)
+}
+
+// accountNames are the default labels by type, as a French bank shows them.
+var accountNames = map[emulator.AccountType]string{
+	emulator.AccountCurrent: "Compte courant",
+	emulator.AccountSavings: "Livret épargne",
+	emulator.AccountCard:    "Carte à débit différé",
+}
+
+func (g *generator) account(bank emulator.Bank, psu emulator.PSU, fixedIBAN string, typ emulator.AccountType, currency, name string) (emulator.Account, error) {
+	number := fixedIBAN
+	if number == "" {
+		var err error
+		if number, err = iban.Generate(bank.Country, g.f.IntN); err != nil {
+			return emulator.Account{}, fmt.Errorf("world: bank %s: %w", bank.ID, err)
+		}
+	}
+	if name == "" {
+		name = accountNames[typ]
+	}
+	return emulator.Account{
 		ID:       g.id(),
 		PSUID:    psu.ID,
 		BankID:   bank.ID,
 		IBAN:     number,
 		BIC:      bank.BIC,
-		Currency: currencies[i%len(currencies)],
-		Type:     emulator.AccountCurrent,
-		Name:     "Compte courant",
-	}
-	if i%2 == 1 {
-		a.Type, a.Name = emulator.AccountSavings, "Livret épargne"
-	}
-	return a, nil
-}
-
-var merchants = []string{
-	"Carrefour Market", "Monoprix", "SNCF Connect", "Amazon EU", "Boulangerie Paul",
-	"Fnac", "Uber BV", "Spotify AB", "Total Energies", "Pharmacie du Centre",
-	"Decathlon", "Leroy Merlin", "Orange SA", "EDF", "Free Mobile",
-}
-
-// history draws the account's transactions: a monthly salary and rent on
-// current accounts, a monthly saving and yearly interest on savings, and
-// everyday card spending in between, all inside the scenario's window.
-func (g *generator) history(a emulator.Account, idx int) []emulator.Transaction {
-	days := g.sc.World.HistoryDays
-	start := g.anchor.AddDate(0, 0, -days)
-	var txs []emulator.Transaction
-	add := func(day time.Time, cents int64, desc, party string) {
-		counterIBAN := ""
-		if party != "" && g.f.IntN(2) == 0 {
-			counterIBAN, _ = iban.Generate("FR", g.f.IntN)
-		}
-		txs = append(txs, emulator.Transaction{
-			ID: g.id(), AccountID: a.ID, AmountCents: cents, Currency: a.Currency,
-			BookingDate: emulator.Day(day), ValueDate: emulator.Day(day.AddDate(0, 0, -g.f.IntN(2))),
-			Description: desc, CounterpartyName: party, CounterpartyIBAN: counterIBAN,
-		})
-	}
-	employer := g.f.Company()
-	for m := start; !m.After(g.anchor); m = m.AddDate(0, 1, 0) {
-		if a.Type == emulator.AccountSavings {
-			add(m.AddDate(0, 0, 2), int64(g.f.IntRange(50, 400))*100, "Virement épargne", "")
-			continue
-		}
-		add(m, int64(g.f.IntRange(1800_00, 4200_00)), "SALAIRE "+strings.ToUpper(employer), employer)
-		add(m.AddDate(0, 0, 3), -int64(g.f.IntRange(550_00, 1300_00)), "PRLV LOYER", "SCI "+g.f.LastName())
-		perMonth := g.sc.World.TransactionsPerMonth
-		for i := 0; i < perMonth; i++ {
-			day := m.AddDate(0, 0, g.f.IntN(28))
-			shop := merchants[g.f.IntN(len(merchants))]
-			add(day, -int64(g.f.IntRange(3_00, 180_00)), "CB "+strings.ToUpper(shop), shop)
-		}
-	}
-	// Keep only the window [start, anchor]; then add pending ones.
-	kept := txs[:0]
-	for _, t := range txs {
-		if t.BookingDate >= emulator.Day(start) && t.BookingDate <= emulator.Day(g.anchor) {
-			kept = append(kept, t)
-		}
-	}
-	txs = kept
-	for i := 0; i < g.sc.World.PendingPerAccount && a.Type == emulator.AccountCurrent; i++ {
-		shop := merchants[g.f.IntN(len(merchants))]
-		add(g.anchor.AddDate(0, 0, 1+i), -int64(g.f.IntRange(5_00, 90_00)), "CB "+strings.ToUpper(shop), shop)
-	}
-	sort.SliceStable(txs, func(i, j int) bool { return txs[i].BookingDate > txs[j].BookingDate })
-	return txs
+		Currency: currency,
+		Type:     typ,
+		Name:     name,
+	}, nil
 }

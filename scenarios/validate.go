@@ -1,0 +1,444 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math/big"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/faults"
+	"github.com/sandbank/sandbank/emulator/iban"
+	"github.com/sandbank/sandbank/fixtures"
+)
+
+// Patterns shared with scenario.schema.json: a test checks that the schema
+// carries exactly these, so a file the schema accepts is not refused here
+// for its shape, and the other way round.
+const (
+	namePattern     = `^[a-z0-9][a-z0-9_.-]{0,63}$`
+	currencyPattern = `^[A-Z]{3}$`
+	balancePattern  = `^-?[0-9]{1,12}(\.[0-9]{1,2})?$`
+	// ibanPattern is the IBAN's electronic form; the checksum is checked
+	// in Go only (JSON Schema cannot compute mod 97).
+	ibanPattern   = `^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$`
+	bankIDPattern = `^[A-Za-z0-9][A-Za-z0-9_.-]*$`
+	// durationPattern is what emulator.ParseDuration reads: weeks, then
+	// days, then Go's units.
+	durationPattern = `^(([0-9]+w)?([0-9]+d)?([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+|([0-9]+w)?[0-9]+d|[0-9]+w)$`
+)
+
+var (
+	nameRE     = regexp.MustCompile(namePattern)
+	currencyRE = regexp.MustCompile(currencyPattern)
+	balanceRE  = regexp.MustCompile(balancePattern)
+	ibanRE     = regexp.MustCompile(ibanPattern)
+	bankIDRE   = regexp.MustCompile(bankIDPattern)
+	durationRE = regexp.MustCompile(durationPattern)
+	// generatedLogin is the shape of the logins the world generator gives
+	// its random PSUs (user01, user02, ...).
+	generatedLogin = regexp.MustCompile(`^user[0-9]{2,}$`)
+)
+
+// Limits on a world's size. They keep one scenario (perhaps sent over
+// HTTP) from stalling tenant creation; large_history sits well inside.
+const (
+	maxHistoryDays   = 3660 // ten years and a bit
+	maxPerMonth      = 5000
+	maxPending       = 100
+	maxAccountsPSU   = 20
+	maxGeneratedPSUs = 100
+	maxTransactions  = 2_000_000
+)
+
+// providers is the closed set of providers, in the order errors list them.
+var providers = []emulator.Provider{emulator.Fintecture, emulator.FinqLink, emulator.Kontomatik}
+
+// catalogues holds each provider's bank catalogue, parsed once. A provider
+// without a catalogue yet (fixtures.Banks fails) is simply absent: its
+// bank ids cannot be checked until its catalogue exists.
+var catalogues = sync.OnceValue(func() map[emulator.Provider][]emulator.Bank {
+	out := map[emulator.Provider][]emulator.Bank{}
+	for _, p := range providers {
+		if banks, err := fixtures.Banks(p); err == nil {
+			out[p] = banks
+		}
+	}
+	return out
+})
+
+// validate checks what the types cannot: required values, ranges,
+// formats, references between sections.
+func (p *parser) validate(s *Scenario) {
+	switch {
+	case s.Name == "":
+		p.add(path{"name"}, "a name is required")
+	case !nameRE.MatchString(s.Name):
+		p.add(path{"name"}, "%q: use lower-case letters, digits, '_', '.' and '-' (at most 64)", s.Name)
+	}
+	if strings.ContainsAny(s.Description, "\r\n") {
+		p.add(path{"description"}, "the description is one line")
+	}
+	if s.Seed == 0 {
+		p.add(path{"seed"}, "a non-zero seed is required (0 would mean random)")
+	}
+	p.validateWorld(&s.World, path{"world"})
+	p.validateBehaviour(s, path{"behaviour"})
+}
+
+func (p *parser) validateWorld(w *World, pa path) {
+	for _, prov := range slices.Sorted(maps.Keys(w.Banks)) {
+		bp := pa.key("banks").key(string(prov))
+		if !slices.Contains(providers, prov) {
+			p.add(bp, "unknown provider %q (%s)", prov, joinProviders())
+			continue
+		}
+		ids := w.Banks[prov]
+		if len(ids) == 0 {
+			p.add(bp, "list at least one bank, or leave %s out to keep its whole catalogue", prov)
+		}
+		for i, id := range ids {
+			if slices.Index(ids, id) < i {
+				p.add(bp.idx(i), "bank %q is listed twice", id)
+				continue
+			}
+			p.checkBankID(bp.idx(i), prov, id)
+		}
+	}
+	p.count(pa.key("history_days"), w.HistoryDays, maxHistoryDays)
+	p.count(pa.key("transactions_per_month"), w.TransactionsPerMonth, maxPerMonth)
+	p.count(pa.key("pending_per_account"), w.PendingPerAccount, maxPending)
+	p.count(pa.key("accounts_per_psu"), w.AccountsPerPSU, maxAccountsPSU)
+	p.count(pa.key("generated_psus_per_bank"), w.GeneratedPSUsPerBank, maxGeneratedPSUs)
+	if len(w.Currencies) == 0 {
+		p.add(pa.key("currencies"), "list at least one currency (ISO 4217, e.g. [EUR])")
+	}
+	for i, c := range w.Currencies {
+		p.currency(pa.key("currencies").idx(i), c)
+		if slices.Index(w.Currencies, c) < i {
+			p.add(pa.key("currencies").idx(i), "currency %s is listed twice", c)
+		}
+	}
+	p.validatePSUs(w, pa.key("psus"))
+	if n := estimate(w, catalogues()); n > maxTransactions {
+		p.add(pa, "the world would hold about %d transactions; the limit is %d", n, maxTransactions)
+	}
+}
+
+// checkBankID reports a bank id unknown to the provider's catalogue. A
+// provider without a catalogue yet accepts any well-formed id.
+func (p *parser) checkBankID(pa path, prov emulator.Provider, id string) {
+	if !bankIDRE.MatchString(id) {
+		p.add(pa, "%q is not a bank id", id)
+		return
+	}
+	cat, ok := catalogues()[prov]
+	if !ok {
+		return
+	}
+	if !slices.ContainsFunc(cat, func(b emulator.Bank) bool { return b.ID == id }) {
+		p.add(pa, "unknown %s bank %q (known: %s)", prov, id, strings.Join(bankIDs(cat), ", "))
+	}
+}
+
+// bankOf finds which provider's catalogue holds a bank id a PSU names.
+// PSU bank lists do not say the provider (ids of different providers do
+// not clash in practice), so every catalogue is searched, then the ids
+// world.banks lists for providers without a catalogue yet.
+func bankOf(w *World, id string) (emulator.Provider, emulator.Bank, bool) {
+	cats := catalogues()
+	for _, prov := range providers {
+		for _, b := range cats[prov] {
+			if b.ID == id {
+				return prov, b, true
+			}
+		}
+	}
+	for _, prov := range providers {
+		if _, has := cats[prov]; !has && slices.Contains(w.Banks[prov], id) {
+			return prov, emulator.Bank{ID: id}, true
+		}
+	}
+	return "", emulator.Bank{}, false
+}
+
+func (p *parser) validatePSUs(w *World, pa path) {
+	ibans := map[string]path{}
+	for i, u := range w.PSUs {
+		up := pa.idx(i)
+		if u.Login == "" {
+			p.add(up.key("login"), "a login is required")
+		} else if strings.TrimSpace(u.Login) != u.Login {
+			p.add(up.key("login"), "%q has leading or trailing spaces", u.Login)
+		}
+		if u.Password == "" {
+			p.add(up.key("password"), "a password is required")
+		}
+		if u.Login != "" && w.GeneratedPSUsPerBank > 0 && generatedLogin.MatchString(u.Login) {
+			p.add(up.key("login"), "%q is the shape of a generated PSU's login; choose another or set generated_psus_per_bank to 0", u.Login)
+		}
+		var banks []emulator.Bank
+		for j, id := range u.Banks {
+			bp := up.key("banks").idx(j)
+			if slices.Index(u.Banks, id) < j {
+				p.add(bp, "bank %q is listed twice", id)
+				continue
+			}
+			prov, b, ok := bankOf(w, id)
+			if !ok {
+				p.add(bp, "unknown bank %q (known: %s)", id, strings.Join(allBankIDs(), ", "))
+				continue
+			}
+			if only, restricted := w.Banks[prov]; restricted && !slices.Contains(only, id) {
+				p.add(bp, "bank %q is not in world.banks.%s, so this PSU would not exist there", id, prov)
+			}
+			banks = append(banks, b)
+		}
+		// Two PSUs with the same login (or decoupled id) at one bank
+		// would make login ambiguous: the bank could not tell them apart.
+		for j, v := range w.PSUs[:i] {
+			if !sharesBank(u.Banks, v.Banks) {
+				continue
+			}
+			if u.Login != "" && u.Login == v.Login {
+				p.add(up.key("login"), "login %q is already used at the same bank by psus[%d]", u.Login, j)
+			}
+			if u.DecoupledID != "" && u.DecoupledID == v.DecoupledID {
+				p.add(up.key("decoupled_id"), "decoupled_id %q is already used at the same bank by psus[%d]", u.DecoupledID, j)
+			}
+		}
+		if u.Accounts != nil && len(u.Accounts) > maxAccountsPSU {
+			p.add(up.key("accounts"), "at most %d accounts per PSU", maxAccountsPSU)
+		}
+		for j, a := range u.Accounts {
+			p.validateAccount(a, up.key("accounts").idx(j), u, banks, ibans)
+		}
+	}
+}
+
+func (p *parser) validateAccount(a Account, pa path, u PSU, banks []emulator.Bank, ibans map[string]path) {
+	switch a.Type {
+	case "", emulator.AccountCurrent, emulator.AccountSavings, emulator.AccountCard:
+	default:
+		p.add(pa.key("type"), "%q is not one of %s, %s, %s", a.Type, emulator.AccountCurrent, emulator.AccountSavings, emulator.AccountCard)
+	}
+	if a.Currency != "" {
+		p.currency(pa.key("currency"), a.Currency)
+	}
+	if a.IBAN != "" {
+		ip := pa.key("iban")
+		switch err := iban.Valid(a.IBAN); {
+		case !ibanRE.MatchString(a.IBAN):
+			p.add(ip, "%q: write the IBAN in its electronic form, upper case without spaces", a.IBAN)
+		case err != nil:
+			p.add(ip, "%q is not a valid IBAN: %v", a.IBAN, err)
+		case len(u.Banks) != 1:
+			// A fixed IBAN names one account, so the PSU may exist at one
+			// bank only; copying it to every bank would give two accounts
+			// the same IBAN, and fault rules matching it would hit both.
+			p.add(ip, "an account with a fixed IBAN needs its PSU at exactly one bank: set banks: [<bank id>]")
+		case len(banks) == 1 && banks[0].Country != "" && banks[0].Country != a.IBAN[:2]:
+			p.add(ip, "%s is a %s IBAN but bank %s is in %s", a.IBAN, a.IBAN[:2], banks[0].ID, banks[0].Country)
+		}
+		if first, dup := ibans[a.IBAN]; dup {
+			p.add(ip, "IBAN %s is already used by %s", a.IBAN, first)
+		} else {
+			ibans[a.IBAN] = pa
+		}
+	}
+	if a.TransactionsPerMonth != nil {
+		p.count(pa.key("transactions_per_month"), *a.TransactionsPerMonth, maxPerMonth)
+	}
+	if a.HistoryDays != nil {
+		p.count(pa.key("history_days"), *a.HistoryDays, maxHistoryDays)
+	}
+	if a.Pending != nil {
+		p.count(pa.key("pending"), *a.Pending, maxPending)
+	}
+	if a.Balance != "" {
+		if _, err := parseCents(a.Balance); err != nil {
+			p.add(pa.key("balance"), "%v", err)
+		}
+	}
+}
+
+func (p *parser) validateBehaviour(s *Scenario, pa path) {
+	b := &s.BehaviourSpec
+	logins := map[string]bool{}
+	for _, u := range s.World.PSUs {
+		logins[u.Login] = true
+	}
+	knownPSU := func(login string) bool {
+		return logins[login] || (s.World.GeneratedPSUsPerBank > 0 && generatedLogin.MatchString(login))
+	}
+	wildcard := -1
+	for i, r := range b.SCA {
+		rp := pa.key("sca").idx(i)
+		switch {
+		case r.PSU == "":
+			p.add(rp.key("psu"), `a PSU login is required ("*" for every PSU)`)
+		case r.PSU != "*" && !knownPSU(r.PSU):
+			p.add(rp.key("psu"), "no PSU of this scenario has login %q", r.PSU)
+		case wildcard >= 0:
+			// Rules are tried in order and "*" matches everyone, so
+			// anything after it is dead: almost certainly a mistake.
+			p.add(rp.key("psu"), `this rule never applies: sca[%d] ("*") comes first`, wildcard)
+		case slices.ContainsFunc(b.SCA[:i], func(o SCARule) bool { return o.PSU == r.PSU }):
+			p.add(rp.key("psu"), "PSU %q already has a rule above", r.PSU)
+		}
+		if r.PSU == "*" && wildcard < 0 {
+			wildcard = i
+		}
+		if !slices.Contains(emulator.SCAOutcomes, r.Outcome) {
+			p.add(rp.key("outcome"), "%q is not one of %s", r.Outcome, joinOutcomes())
+		}
+	}
+	for i, r := range b.Faults {
+		rp := pa.key("faults").idx(i)
+		if err := faults.Validate(r); err != nil {
+			var e *emulator.Error
+			if errors.As(err, &e) && e.Field != "" {
+				fp := rp
+				for _, k := range strings.Split(e.Field, ".") {
+					fp = fp.key(k)
+				}
+				p.add(fp, "%s", e.Message)
+			} else {
+				p.add(rp, "%v", err)
+			}
+		}
+		m := r.Match
+		mp := rp.key("match")
+		if m.Bank != "" {
+			if m.Provider != "" {
+				p.checkBankID(mp.key("bank"), emulator.Provider(m.Provider), m.Bank)
+			} else if _, _, ok := bankOf(&s.World, m.Bank); !ok {
+				p.add(mp.key("bank"), "unknown bank %q (known: %s)", m.Bank, strings.Join(allBankIDs(), ", "))
+			}
+		}
+		if m.PSU != "" && !knownPSU(m.PSU) {
+			p.add(mp.key("psu"), "no PSU of this scenario has login %q", m.PSU)
+		}
+		// An account is matched by IBAN or by id; ids are generated, so
+		// only something shaped like an IBAN can be checked.
+		if a := m.Account; len(a) > 4 && ibanRE.MatchString(a) {
+			if err := iban.Valid(a); err != nil {
+				p.add(mp.key("account"), "%q is not a valid IBAN: %v", a, err)
+			}
+		}
+	}
+}
+
+// count checks a volume is within 0..max.
+func (p *parser) count(pa path, v, max int) {
+	if v < 0 || v > max {
+		p.add(pa, "%d is out of range 0..%d", v, max)
+	}
+}
+
+func (p *parser) currency(pa path, c string) {
+	if !currencyRE.MatchString(c) {
+		p.add(pa, "%q is not an ISO 4217 currency code (three capital letters, e.g. EUR)", c)
+	}
+}
+
+// parseCents reads a decimal amount ("1234.56", "-20", "0.5") exactly,
+// without going through a float.
+func parseCents(s string) (int64, error) {
+	if !balanceRE.MatchString(s) {
+		return 0, fmt.Errorf("%q is not an amount: write it like 1234.56 or -20.00", s)
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return 0, fmt.Errorf("%q is not an amount", s)
+	}
+	r.Mul(r, big.NewRat(100, 1))
+	return r.Num().Int64(), nil // at most two decimals: the product is whole
+}
+
+// estimate approximates how many transactions the world would hold at
+// its largest provider, to refuse absurd worlds before generating them.
+func estimate(w *World, cats map[emulator.Provider][]emulator.Bank) int {
+	volume := func(days, perMonth, pending int) int {
+		if days == 0 {
+			return pending
+		}
+		return (days/28+1)*(perMonth+2) + pending
+	}
+	worst := 0
+	for _, prov := range providers {
+		cat := cats[prov]
+		nBanks := len(cat)
+		if ids, ok := w.Banks[prov]; ok {
+			nBanks = len(ids)
+		}
+		total := nBanks * w.GeneratedPSUsPerBank * w.AccountsPerPSU * volume(w.HistoryDays, w.TransactionsPerMonth, w.PendingPerAccount)
+		for _, u := range w.PSUs {
+			at := nBanks
+			if len(u.Banks) > 0 {
+				at = len(u.Banks)
+			}
+			if u.Accounts == nil {
+				total += at * w.AccountsPerPSU * volume(w.HistoryDays, w.TransactionsPerMonth, w.PendingPerAccount)
+				continue
+			}
+			for _, a := range u.Accounts {
+				total += at * volume(orInt(a.HistoryDays, w.HistoryDays), orInt(a.TransactionsPerMonth, w.TransactionsPerMonth), orInt(a.Pending, w.PendingPerAccount))
+			}
+		}
+		worst = max(worst, total)
+	}
+	return worst
+}
+
+func orInt(p *int, def int) int {
+	if p != nil {
+		return *p
+	}
+	return def
+}
+
+// sharesBank reports whether two PSUs' bank lists overlap; an empty list
+// means every bank.
+func sharesBank(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(a, func(id string) bool { return slices.Contains(b, id) })
+}
+
+func bankIDs(banks []emulator.Bank) []string {
+	ids := make([]string, len(banks))
+	for i, b := range banks {
+		ids[i] = b.ID
+	}
+	return ids
+}
+
+func allBankIDs() []string {
+	var ids []string
+	for _, prov := range providers {
+		ids = append(ids, bankIDs(catalogues()[prov])...)
+	}
+	return ids
+}
+
+func joinProviders() string {
+	s := make([]string, len(providers))
+	for i, p := range providers {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+func joinOutcomes() string {
+	s := make([]string, len(emulator.SCAOutcomes))
+	for i, o := range emulator.SCAOutcomes {
+		s[i] = string(o)
+	}
+	return strings.Join(s, ", ")
+}
