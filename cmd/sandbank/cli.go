@@ -41,9 +41,9 @@ provider:credential):
   sandbank faults [list [--tenant T] | add [--tenant T] (--json RULE | --file rule.json) | remove ID]
   sandbank export T [--out FILE]
   sandbank import FILE [--credential C] [--replace]
-Each takes --url URL (SANDBANK_URL, default ` + defaultURL + `) and --json (print the
-answer as JSON). Exit status: 0 done, 1 the control plane refused or could not
-be reached, 2 a usage error.
+Each takes --url URL (SANDBANK_URL, default ` + defaultURL + `) and --json
+(print the answer as JSON). Exit status: 0 done, 1 refused by the control
+plane or not reachable, 2 a usage error.
 `
 
 // usageLine is one command's usage, shown with its usage errors.
@@ -379,7 +379,7 @@ func (c *cli) showTenant(t client.Tenant) error {
 			fmt.Fprintf(w, "label\t%s\n", t.Label)
 		}
 		fmt.Fprintf(w, "clock\t%s\ncreated\t%s\n", clockText(t.Clock), stamp(t.CreatedAt))
-		fmt.Fprintf(w, "world\t%d banks, %d PSUs, %d accounts\n", t.Banks, t.PSUs, t.Accounts)
+		fmt.Fprintf(w, "world\tbanks %d, PSUs %d, accounts %d\n", t.Banks, t.PSUs, t.Accounts)
 		fmt.Fprintf(w, "connections\t%d\npending SCA\t%d\n", t.Connections, t.PendingSCA)
 	})
 }
@@ -612,7 +612,7 @@ func (c *cli) sca(args []string) error {
 		if x.Connection != "" {
 			fmt.Fprintf(w, "connection\t%s\n", x.Connection)
 		}
-		fmt.Fprintf(w, "expires\t%s\nredirect\t%s\nurl\t%s\n", stamp(x.ExpiresAt), x.RedirectURI, x.URL)
+		fmt.Fprintf(w, "expires\t%s\nredirect\t%s\nurl\t%s\n", stamp(x.ExpiresAt), dash(x.RedirectURI), x.URL)
 	})
 }
 
@@ -703,6 +703,12 @@ func (c *cli) journal(args []string) error {
 }
 
 func (c *cli) faults(args []string) error {
+	// `faults add --json '{...}'`: this --json names the rule, not the
+	// output format.
+	ruleFlag := false
+	for i, a := range args[:max(len(args)-1, 0)] {
+		ruleFlag = ruleFlag || ((a == "--json" || a == "-json") && strings.HasPrefix(strings.TrimSpace(args[i+1]), "{"))
+	}
 	var tenant, file string
 	fs := c.flags()
 	fs.StringVar(&tenant, "tenant", "", "a tenant (key or provider:credential)")
@@ -733,6 +739,9 @@ func (c *cli) faults(args []string) error {
 		rule, err := c.rule(pos, file)
 		if err != nil {
 			return err
+		}
+		if ruleFlag {
+			c.json.on = false
 		}
 		if tenant != "" {
 			rule.Match.Tenant = tenant

@@ -254,6 +254,15 @@ func TestSCAActions(t *testing.T) {
 	if x, _ := h.c.SCA(ctx, key, onList.ID); x.Status != "PENDING" || x.Bank != "" || x.Step != "select_bank" {
 		t.Fatalf("failed approvals changed the journey: %+v", x)
 	}
+	// A good bank with a bad PSU, or a PSU with someone else's account,
+	// is refused as a whole: nothing of it is kept.
+	_, err = h.c.ApproveSCA(ctx, key, onList.ID, client.SCAApproval{Bank: "testbank", PSU: "nobody"})
+	wantError(t, err, http.StatusBadRequest, "invalid", "psu")
+	_, err = h.c.ApproveSCA(ctx, key, onList.ID, client.SCAApproval{Bank: "testbank", PSU: "bob", Accounts: []string{"acc1"}})
+	wantError(t, err, http.StatusBadRequest, "invalid", "accounts")
+	if x, _ := h.c.SCA(ctx, key, onList.ID); x.Status != "PENDING" || x.Bank != "" || x.PSU != "" || x.Step != "select_bank" {
+		t.Fatalf("refused approvals changed the journey: %+v", x)
+	}
 	approved, err := h.c.ApproveSCA(ctx, key, onList.ID, client.SCAApproval{Bank: "testbank", PSU: "bob"})
 	if err != nil || approved.Status != "COMPLETED" || approved.PSU != "bob" || approved.Bank != "testbank" || approved.Connection == "" {
 		t.Fatalf("approve: %+v %v", approved, err)

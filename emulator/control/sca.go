@@ -82,27 +82,26 @@ func (s *Service) ApproveSCA(ctx context.Context, key, id string, in client.SCAA
 	if x.Status != emulator.SCAPending {
 		return client.SCA{}, emulator.Errorf(emulator.CodeConflict, "journey %s is already %s", id, x.Status)
 	}
-	if x.BankID == "" {
-		if in.Bank == "" {
-			return client.SCA{}, emulator.FieldError(emulator.CodeMissing, "bank", "the PSU has not chosen a bank yet: name one")
-		}
+	// Everything is chosen first and applied in one transaction, so a
+	// refused approval leaves the journey as it was.
+	bank, psuID := x.BankID, ""
+	switch {
+	case bank == "" && in.Bank == "":
+		return client.SCA{}, emulator.FieldError(emulator.CodeMissing, "bank", "the PSU has not chosen a bank yet: name one")
+	case bank == "":
 		if _, err := s.store.Bank(ctx, t, in.Bank); err != nil {
 			return client.SCA{}, emulator.FieldError(emulator.CodeInvalid, "bank", "no bank %q in this tenant's world", in.Bank)
 		}
-		if x, err = s.store.AdvanceSCA(ctx, t, id, emulator.StepLogin, in.Bank, ""); err != nil {
-			return client.SCA{}, err
-		}
-	} else if in.Bank != "" && in.Bank != x.BankID {
-		return client.SCA{}, emulator.FieldError(emulator.CodeConflict, "bank", "this journey is at bank %s", x.BankID)
+		bank = in.Bank
+	case in.Bank != "" && in.Bank != bank:
+		return client.SCA{}, emulator.FieldError(emulator.CodeConflict, "bank", "this journey is at bank %s", bank)
 	}
 	if x.PSUID == "" {
-		psu, err := s.choosePSU(ctx, t, x.BankID, in.PSU)
+		psu, err := s.choosePSU(ctx, t, bank, in.PSU)
 		if err != nil {
 			return client.SCA{}, err
 		}
-		if x, err = s.store.AdvanceSCA(ctx, t, id, emulator.StepConsent, "", psu.ID); err != nil {
-			return client.SCA{}, err
-		}
+		psuID = psu.ID
 	} else if in.PSU != "" {
 		psu, err := s.store.PSU(ctx, t, x.PSUID)
 		if err != nil {
@@ -112,13 +111,11 @@ func (s *Service) ApproveSCA(ctx context.Context, key, id string, in client.SCAA
 			return client.SCA{}, emulator.FieldError(emulator.CodeConflict, "psu", "PSU %s has already logged in on this journey", psu.Login)
 		}
 	}
-	ttl := s.codeTTL(t.Provider)
-	if x, err = s.store.ApproveSCA(ctx, t, id, in.Accounts, ttl); err != nil {
+	if x, err = s.store.ApproveSCAAs(ctx, t, id, bank, psuID, in.Accounts, s.codeTTL(t.Provider)); err != nil {
 		return client.SCA{}, err
 	}
 	return s.describeSCA(ctx, t, x)
 }
-
 func (s *Service) codeTTL(p emulator.Provider) (ttl time.Duration) {
 	if s.opts.CodeTTL != nil {
 		ttl = s.opts.CodeTTL(p)

@@ -172,12 +172,39 @@ func (s *Store) SetSCAModel(ctx context.Context, t *emulator.Tenant, id string, 
 // chosen accounts (all of the PSU's at that bank when none are named) and an
 // authorization code valid for codeTTL, in one transaction.
 func (s *Store) ApproveSCA(ctx context.Context, t *emulator.Tenant, id string, accountIDs []string, codeTTL time.Duration) (emulator.SCASession, error) {
+	return s.ApproveSCAAs(ctx, t, id, "", "", accountIDs, codeTTL)
+}
+
+// ApproveSCAAs approves a journey on the PSU's behalf (the control plane):
+// it first records the bank (for a journey still on the bank list) and the
+// PSU (for one before login) it is given, all in one transaction, so a
+// refused approval changes nothing.
+func (s *Store) ApproveSCAAs(ctx context.Context, t *emulator.Tenant, id, bankID, psuID string, accountIDs []string, codeTTL time.Duration) (emulator.SCASession, error) {
 	now := s.Now(t)
 	var out emulator.SCASession
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		x, err := pendingSession(ctx, tx, t, id)
 		if err != nil {
 			return err
+		}
+		if x.BankID == "" && bankID != "" {
+			if _, err := scanBank(tx.QueryRowContext(ctx, bankSelect+` WHERE tenant_id = ? AND id = ?`, t.ID, bankID)); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return emulator.FieldError(emulator.CodeInvalid, "bank", "no bank %q in this tenant's world", bankID)
+				}
+				return err
+			}
+			x.BankID = bankID
+		}
+		if x.PSUID == "" && psuID != "" {
+			var at string
+			if err := tx.QueryRowContext(ctx, `SELECT bank_id FROM psus WHERE tenant_id = ? AND id = ?`, t.ID, psuID).Scan(&at); err != nil || at != x.BankID {
+				return emulator.FieldError(emulator.CodeInvalid, "psu", "that PSU is not a customer of %s", x.BankID)
+			}
+			x.PSUID = psuID
+			if x.Outcome, err = outcomeOf(ctx, tx, t, psuID); err != nil {
+				return err
+			}
 		}
 		if x.BankID == "" || x.PSUID == "" {
 			return emulator.Errorf(emulator.CodeConflict, "the PSU has not chosen a bank and logged in yet")
@@ -188,6 +215,9 @@ func (s *Store) ApproveSCA(ctx context.Context, t *emulator.Tenant, id string, a
 		}
 		chosen, err := chooseAccounts(owned, accountIDs)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sca_sessions SET bank_id = ?, psu_id = ?, outcome = ? WHERE tenant_id = ? AND id = ?`, x.BankID, x.PSUID, x.Outcome, t.ID, id); err != nil {
 			return err
 		}
 		if x.ConnectionID, err = nextID(ctx, tx, t, "connection"); err != nil {
@@ -242,7 +272,7 @@ func chooseAccounts(owned []emulator.Account, want []string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, id := range want {
 		if !ownedSet[id] {
-			return nil, emulator.NotFound("account", id)
+			return nil, emulator.FieldError(emulator.CodeInvalid, "accounts", "account %q is not one of the PSU's accounts at this bank", id)
 		}
 		if !seen[id] {
 			seen[id] = true
