@@ -17,6 +17,7 @@ import (
 	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/client"
 	"github.com/sandbank/sandbank/emulator/httpapi"
+	"github.com/sandbank/sandbank/scenarios"
 )
 
 // Prefix is where the control plane's JSON API lives.
@@ -55,6 +56,7 @@ func (a *api) routes() []route {
 
 		{http.MethodGet, "/scenarios", a.listScenarios},
 		{http.MethodGet, "/scenarios/{name}", a.showScenario},
+		{http.MethodGet, "/scenario.schema.json", a.scenarioSchema},
 
 		{http.MethodGet, "/tenants/{key}/clock", a.showClock},
 		{http.MethodPost, "/tenants/{key}/clock", a.changeClock},
@@ -318,4 +320,12 @@ func safeFilename(name string) string {
 		}
 		return '_'
 	}, name)
+}
+
+// scenarioSchema serves the JSON Schema of scenario files, so an editor can
+// check a file against the running Sandbank's own format.
+func (a *api) scenarioSchema(w http.ResponseWriter, _ *http.Request) error {
+	w.Header().Set("Content-Type", "application/schema+json")
+	_, err := w.Write(scenarios.Schema())
+	return err
 }
