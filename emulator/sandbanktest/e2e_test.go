@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +65,9 @@ func (f fin) token(form url.Values) string {
 	if a.status != http.StatusOK {
 		f.t.Fatalf("token: %d %s", a.status, a.body)
 	}
-	var tok struct{ AccessToken string `json:"access_token"` }
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
 	json.Unmarshal(a.body, &tok)
 	return tok.AccessToken
 }
@@ -294,5 +298,73 @@ func TestClockAdvanceExpiresTokensAndTimesOutSCA(t *testing.T) {
 	}
 	if a := f.get("/ais/v1/customer/"+cust+"/accounts", tok); a.status != 401 || !strings.Contains(string(a.body), "invalid_token") {
 		t.Fatalf("a 1-hour token should be expired 2 hours later: %d %s", a.status, a.body)
+	}
+}
+
+func TestScenariosFromADirectoryLoadIntoATenant(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := `name: team_case
+description: "One bank, one PSU who is always refused."
+seed: 7
+world:
+  banks:
+    fintecture: [cmcifrpp]
+  history_days: 10
+  transactions_per_month: 2
+  pending_per_account: 0
+  accounts_per_psu: 1
+  generated_psus_per_bank: 0
+  currencies: [EUR]
+  psus:
+    - login: "078000000P"
+      password: "123456"
+      otp: "123456"
+      decoupled_id: "193805010844"
+      name: Camille Martin
+    - login: "refused"
+      password: "pw"
+      otp: "000000"
+      name: Refused Person
+behaviour:
+  sca:
+    - psu: "refused"
+      outcome: deny
+`
+	if err := os.WriteFile(filepath.Join(dir, "team_case.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sb := sandbanktest.Start(t, sandbanktest.Options{ScenariosDir: dir})
+	list, err := sb.Client.Scenarios(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range list {
+		found = found || (s.Name == "team_case" && !s.Builtin)
+	}
+	if !found {
+		t.Fatalf("team_case is not listed: %+v", list)
+	}
+	tn, err := sb.Client.CreateTenant(ctx, client.NewTenant{Provider: "fintecture", Credential: "dir-app", Scenario: "team_case"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sb.Client.World(ctx, tn.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Banks) != 1 || len(w.PSUs) != 2 || w.PSUs[1].Login != "refused" || w.PSUs[1].Outcome != "deny" {
+		t.Fatalf("world of team_case: %+v", w)
+	}
+	// Its JSON Schema is served for editors.
+	res, err := http.Get(sb.URL + "/_sandbank/scenario.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var schema map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&schema); err != nil || res.StatusCode != 200 || schema["$schema"] == nil {
+		t.Fatalf("schema: %d %v %v", res.StatusCode, err, schema["$schema"])
 	}
 }
