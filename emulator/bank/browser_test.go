@@ -15,14 +15,11 @@ import (
 // returned waits for the test's /return page and gives its URL's query.
 func (f *fixture) returned(t *testing.T, ctx context.Context) url.Values {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#result"))); err != nil {
-		t.Fatal(err)
-	}
-	location, err := chromedp.Run(ctx, chromedp.Location())
+	result, err := chromedp.Run(ctx, browsertest.TextOf(`//*[@id="result"]`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	result, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#result")))
+	location, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,14 +40,14 @@ func (f *fixture) returned(t *testing.T, ctx context.Context) url.Values {
 func toConsent(journeyURL string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Navigate(journeyURL),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
+		browsertest.Await(`//*[@id="username"]`),
 		chromedp.SendKeys(chromedp.CSS("#username"), "alice"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "pw"),
-		chromedp.Click(browsertest.Button("Log in")),
-		chromedp.WaitVisible(chromedp.CSS("#otp")),
+		browsertest.Press("Log in"),
+		browsertest.Await(`//*[@id="otp"]`),
 		chromedp.SendKeys(chromedp.CSS("#otp"), "111111"),
-		chromedp.Click(browsertest.Button("Confirm")),
-		chromedp.WaitVisible(browsertest.Button("Approve")),
+		browsertest.Press("Confirm"),
+		browsertest.Await(`//button[normalize-space()="Approve"]`),
 	)
 }
 
@@ -58,7 +55,7 @@ func TestBrowserRedirectJourneyApproves(t *testing.T) {
 	f := newFixture(t)
 	s := f.redirectSession(t)
 	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(browsertest.Button("Approve"))); err != nil {
+	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), browsertest.Press("Approve")); err != nil {
 		t.Fatal(err)
 	}
 	q := f.returned(t, ctx)
@@ -75,7 +72,7 @@ func TestBrowserConsentDeny(t *testing.T) {
 	f := newFixture(t)
 	s := f.redirectSession(t)
 	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), chromedp.Click(browsertest.Button("Deny"))); err != nil {
+	if err := chromedp.Do(ctx, toConsent(f.journeyURL(s.ID)), browsertest.Press("Deny")); err != nil {
 		t.Fatal(err)
 	}
 	if q := f.returned(t, ctx); q.Get("outcome") != "FAILED" || q.Get("code") != "" {
@@ -92,12 +89,11 @@ func TestBrowserPhoneApproves(t *testing.T) {
 	ctx := browsertest.New(t)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(f.phoneURL(s.ID)),
-		chromedp.WaitVisible(chromedp.CSS("#psu_id")),
+		browsertest.Await(`//*[@id="psu_id"]`),
 		chromedp.SendKeys(chromedp.CSS("#psu_id"), "900100"),
-		chromedp.Click(browsertest.Button("Continue")),
-		chromedp.WaitVisible(browsertest.Button("Approve")),
-		chromedp.Click(browsertest.Button("Approve")),
-		chromedp.WaitVisible(chromedp.Search(`//h1[starts-with(normalize-space(), "Approved")]`)),
+		browsertest.Press("Continue"),
+		browsertest.Press("Approve"),
+		browsertest.Await(`//h1[starts-with(normalize-space(), "Approved")]`),
 	)
 	if err != nil {
 		t.Fatal(err)

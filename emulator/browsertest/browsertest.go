@@ -4,6 +4,8 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -53,5 +55,69 @@ func New(t *testing.T) context.Context {
 // Button finds a button by its visible name, as a person (or a screen
 // reader) would.
 func Button(name string) chromedp.Search {
-	return chromedp.Search(`//button[normalize-space()="` + name + `"]`)
+	return chromedp.Search(buttonXPath(name))
+}
+
+// Await waits until the page has a visible element matching the XPath. It
+// asks the page's own script on each try rather than holding DOM node ids,
+// so a navigation in between (a form post, a redirect) cannot make it fail
+// with a node that no longer exists: it just tries again on the new page.
+func Await(xpath string) chromedp.Action[chromedp.Void] {
+	probe := `(() => { const n = document.evaluate(` + quoteJS(xpath) + `, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+		return !!n && !!(n.offsetWidth || n.offsetHeight || n.getClientRects().length); })()`
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			if ok, err := chromedp.Evaluate[bool](probe)(ctx, t); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w", xpath, ctx.Err())
+			case <-time.After(25 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// Press waits for the button with that visible name and clicks it through
+// the page's script, which is safe when the click navigates away. A page
+// that is replaced between the wait and the click (the previous step's
+// navigation landing late) is waited for again; a script error after the
+// click means the click navigated, which is what was asked.
+func Press(name string) chromedp.Action[chromedp.Void] {
+	xpath := buttonXPath(name)
+	click := `(() => { const b = document.evaluate(` + quoteJS(xpath) + `, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+		if (!b) return false; b.click(); return true; })()`
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			if _, err := Await(xpath)(ctx, t); err != nil {
+				return err
+			}
+			ok, err := chromedp.Evaluate[bool](click)(ctx, t)
+			if err != nil || ok {
+				return nil
+			}
+		}
+	})
+}
+
+// TextOf reads the text of the first element matching the XPath, once it is
+// visible.
+func TextOf(xpath string) chromedp.Action[string] {
+	read := `(() => { const n = document.evaluate(` + quoteJS(xpath) + `, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+		return n ? n.textContent : ""; })()`
+	return func(ctx context.Context, t *chromedp.Target) (string, error) {
+		if _, err := Await(xpath)(ctx, t); err != nil {
+			return "", err
+		}
+		return chromedp.Evaluate[string](read)(ctx, t)
+	}
+}
+
+func buttonXPath(name string) string { return `//button[normalize-space()="` + name + `"]` }
+
+// quoteJS writes s as a JavaScript string literal.
+func quoteJS(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -28,13 +28,13 @@ func clientApp(t *testing.T) *httptest.Server {
 // Fintecture's documented test PSU.
 func logInAsTestPSU() chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
-		chromedp.WaitVisible(chromedp.CSS("#username")),
+		browsertest.Await(`//*[@id="username"]`),
 		chromedp.SendKeys(chromedp.CSS("#username"), "078000000P"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "123456"),
-		chromedp.Click(browsertest.Button("Log in")),
-		chromedp.WaitVisible(chromedp.CSS("#otp")),
+		browsertest.Press("Log in"),
+		browsertest.Await(`//*[@id="otp"]`),
 		chromedp.SendKeys(chromedp.CSS("#otp"), "123456"),
-		chromedp.Click(browsertest.Button("Confirm")),
+		browsertest.Press("Confirm"),
 	)
 }
 
@@ -54,16 +54,14 @@ func TestBrowserConnectJourney(t *testing.T) {
 	var query string
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(c.Meta.URL),
-		chromedp.Click(browsertest.Button("CIC")),
+		browsertest.Press("CIC"),
 		logInAsTestPSU(),
-		chromedp.WaitVisible(browsertest.Button("Approve")),
-		chromedp.Click(browsertest.Button("Approve")),
-		chromedp.WaitVisible(chromedp.CSS("#result")),
+		browsertest.Press("Approve"),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if query, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#result"))); err != nil {
+	if query, err = chromedp.Run(ctx, browsertest.TextOf(`//*[@id="result"]`)); err != nil {
 		t.Fatal(err)
 	}
 	q, err := url.ParseQuery(query)
@@ -92,12 +90,10 @@ func TestBrowserDenyAndDecoupled(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		logInAsTestPSU(),
-		chromedp.WaitVisible(browsertest.Button("Deny")),
-		chromedp.Click(browsertest.Button("Deny")),
-		chromedp.WaitVisible(chromedp.CSS("#result")),
+		browsertest.Press("Deny"),
 	)
 	if err == nil {
-		query, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#result")))
+		query, err = chromedp.Run(ctx, browsertest.TextOf(`//*[@id="result"]`))
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -112,9 +108,8 @@ func TestBrowserDenyAndDecoupled(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(phone),
-		chromedp.WaitVisible(browsertest.Button("Approve")),
-		chromedp.Click(browsertest.Button("Approve")),
-		chromedp.WaitVisible(chromedp.Search(`//h1[starts-with(normalize-space(), "Approved")]`)),
+		browsertest.Press("Approve"),
+		browsertest.Await(`//h1[starts-with(normalize-space(), "Approved")]`),
 	)
 	if err != nil {
 		t.Fatal(err)
