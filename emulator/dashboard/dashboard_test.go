@@ -247,6 +247,8 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 		{"Origin": "http://localhost:1"}, // same site, another port: another origin
 		{"Sec-Fetch-Site": "cross-site"},
 		{"Sec-Fetch-Site": "cross-site", "Origin": h.srv.URL},
+		{"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:1"},
+		{"Sec-Fetch-Site": "same-site"},
 	} {
 		res, body := h.postWith(t, page+"/clock", url.Values{"by": {"90d"}}, hdr)
 		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "another web site") {
@@ -261,7 +263,14 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 		t.Fatalf("a cross-site post moved the clock to %v", now)
 	}
 	// Same origin, and clients that are not browsers, get through.
-	for _, hdr := range []map[string]string{{"Origin": h.srv.URL, "Sec-Fetch-Site": "same-origin"}, {}} {
+	for _, hdr := range []map[string]string{
+		{"Origin": h.srv.URL, "Sec-Fetch-Site": "same-origin"},
+		{"Origin": h.srv.URL},
+		// A browser vouches for its own same-origin post even when a
+		// privacy setting hides the origin.
+		{"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+		{},
+	} {
 		if res, _ := h.postWith(t, page+"/clock", url.Values{"by": {"1h"}}, hdr); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("POST with %v: %d", hdr, res.StatusCode)
 		}

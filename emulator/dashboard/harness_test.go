@@ -88,7 +88,7 @@ func resolveScenario(name, _ string) (store.ScenarioData, error) {
 				SCA:             []emulator.OutcomeRule{{Login: "mallory", Outcome: emulator.OutcomeDeny}},
 				ConsentValidity: 90 * 24 * time.Hour,
 			},
-			Faults:    [][]byte{rule, unnamed},
+			Faults: [][]byte{rule, unnamed},
 		}, nil
 	case "calm":
 		return store.ScenarioData{Name: name, Source: "name: calm", Seed: 9}, nil

@@ -68,21 +68,29 @@ func (d *Dashboard) dispatch(m methods) http.Handler {
 // sameOrigin tells whether a state-changing request comes from the
 // dashboard's own pages. Sandbank is a local tool without logins, so any
 // web page the developer visits could otherwise post forms to it (CSRF).
-// Browsers say where a request comes from: Sec-Fetch-Site on modern ones,
-// Origin on every POST. A request with neither (curl, a test's HTTP
-// client) is let through: it is not a browser driven by another site.
+// Browsers say where a request comes from: Sec-Fetch-Site on current ones,
+// which is trusted when present (a privacy setting can make Origin "null"
+// on a same-origin post), else Origin, compared with the Host. A request
+// with neither (curl, a test's HTTP client) is let through: it is not a
+// browser driven by another site. The same order as Go's
+// http.CrossOriginProtection, plus the public URL as a second own origin.
 func sameOrigin(r *http.Request) bool {
-	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "cross-site":
 		return false
 	}
+	// Absent, or "same-site": another port of localhost is the same site
+	// but another origin, so Origin decides.
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return true
+		return r.Header.Get("Sec-Fetch-Site") == ""
 	}
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
-		// "null" (a sandboxed frame, a privacy-redirected form) or junk:
-		// it cannot be shown to come from here.
+		// "null" (a sandboxed frame) or junk: it cannot be shown to come
+		// from here.
 		return false
 	}
 	if strings.EqualFold(u.Host, r.Host) {
@@ -141,7 +149,10 @@ func (d *Dashboard) render(w http.ResponseWriter, status int, name string, v any
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer a browser sends
+	// "Origin: null" on the dashboard's own form posts, which would then
+	// look cross-site. Nothing leaks to other sites either way.
+	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	// A write error means the browser went away; there is no one to tell.
 	_, _ = w.Write(buf.Bytes())

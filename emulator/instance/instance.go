@@ -16,6 +16,7 @@ import (
 	"github.com/sandbank/sandbank/emulator/bank"
 	"github.com/sandbank/sandbank/emulator/client"
 	"github.com/sandbank/sandbank/emulator/control"
+	"github.com/sandbank/sandbank/emulator/dashboard"
 	"github.com/sandbank/sandbank/emulator/faults"
 	"github.com/sandbank/sandbank/emulator/fintecture"
 	"github.com/sandbank/sandbank/emulator/httpapi"
@@ -147,16 +148,14 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 		},
 	})
 	var names []string
-	var mounts []server.Mount
 	for _, c := range Contracts {
 		names = append(names, c.Name)
-		mounts = append(mounts, server.Mount{Name: c.Name, Path: c.Mount, Description: c.Description})
 	}
-	var demo []server.DemoCredential
+	var demo []dashboard.Demo
 	for _, d := range Demo {
-		demo = append(demo, server.DemoCredential{Provider: string(d.Provider), Credential: d.Credential, Secret: d.Secret})
+		demo = append(demo, dashboard.Demo{Provider: string(d.Provider), Credential: d.Credential, Secret: d.Secret})
 	}
-	home, err := server.NewHome(opts.Log, mounts, demo)
+	dash, err := dashboard.New(dashboard.Options{Control: in.Control, Log: opts.Log, Contracts: Contracts, Demo: demo})
 	if err != nil {
 		in.Journal.Close()
 		return err
@@ -165,7 +164,7 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 		Log: opts.Log, Clock: opts.Clock, Version: opts.Version, PublicURL: opts.PublicURL,
 		ValidateResponses: opts.ValidateResponses, OnViolation: opts.OnViolation, Contracts: names,
 		Faults: in.Faults.Wrap, Inner: []server.Middleware{in.Journal.Middleware()},
-	}, []server.Provider{fin}, []server.Pages{pages, in.Control, home})
+	}, []server.Provider{fin}, []server.Pages{pages, in.Control, dash})
 	if err != nil {
 		in.Journal.Close()
 		return err
