@@ -41,11 +41,11 @@ func toConsent(journeyURL string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Navigate(journeyURL),
 		browsertest.Await(`//*[@id="username"]`),
-		chromedp.SendKeys(chromedp.CSS("#username"), "alice"),
-		chromedp.SendKeys(chromedp.CSS("#password"), "pw"),
+		browsertest.Fill("username", "alice"),
+		browsertest.Fill("password", "pw"),
 		browsertest.Press("Log in"),
 		browsertest.Await(`//*[@id="otp"]`),
-		chromedp.SendKeys(chromedp.CSS("#otp"), "111111"),
+		browsertest.Fill("otp", "111111"),
 		browsertest.Press("Confirm"),
 		browsertest.Await(`//button[normalize-space()="Approve"]`),
 	)
@@ -90,7 +90,7 @@ func TestBrowserPhoneApproves(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(f.phoneURL(s.ID)),
 		browsertest.Await(`//*[@id="psu_id"]`),
-		chromedp.SendKeys(chromedp.CSS("#psu_id"), "900100"),
+		browsertest.Fill("psu_id", "900100"),
 		browsertest.Press("Continue"),
 		browsertest.Press("Approve"),
 		browsertest.Await(`//h1[starts-with(normalize-space(), "Approved")]`),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,13 +80,16 @@ func Await(xpath string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// Press waits for the button with that visible name and clicks it through
-// the page's script, which is safe when the click navigates away. A page
-// that is replaced between the wait and the click (the previous step's
+// Press waits for the button with that visible name and clicks it; see
+// Click.
+func Press(name string) chromedp.Action[chromedp.Void] { return Click(buttonXPath(name)) }
+
+// Click waits for the element matching the XPath and clicks it through the
+// page's script, which is safe when the click navigates away. A page that
+// is replaced between the wait and the click (the previous step's
 // navigation landing late) is waited for again; a script error after the
 // click means the click navigated, which is what was asked.
-func Press(name string) chromedp.Action[chromedp.Void] {
-	xpath := buttonXPath(name)
+func Click(xpath string) chromedp.Action[chromedp.Void] {
 	click := `(() => { const b = document.evaluate(` + quoteJS(xpath) + `, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
 		if (!b) return false; b.click(); return true; })()`
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -120,4 +124,38 @@ func buttonXPath(name string) string { return `//button[normalize-space()="` + n
 func quoteJS(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// Fill sets the value of the input or select with that id through the
+// page's script, once it is visible, and fires the input and change events
+// a person's typing would. Like Await it holds no DOM node ids, so it cannot
+// trip over a page that was just replaced.
+func Fill(id, value string) chromedp.Action[chromedp.Void] {
+	xpath := `//*[@id=` + quoteXPath(id) + `]`
+	set := `(() => { const e = document.getElementById(` + quoteJS(id) + `); if (!e) return false;
+		e.value = ` + quoteJS(value) + `; e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})); return e.value === ` + quoteJS(value) + `; })()`
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			if _, err := Await(xpath)(ctx, t); err != nil {
+				return err
+			}
+			if ok, err := chromedp.Evaluate[bool](set)(ctx, t); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("filling #%s: %w", id, ctx.Err())
+			case <-time.After(25 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// quoteXPath writes s as an XPath string literal (ids here never hold both
+// kinds of quote).
+func quoteXPath(s string) string {
+	if strings.Contains(s, `"`) {
+		return "'" + s + "'"
+	}
+	return `"` + s + `"`
 }

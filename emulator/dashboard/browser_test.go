@@ -2,7 +2,6 @@ package dashboard_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -85,14 +84,14 @@ func TestBrowserDrivesATenant(t *testing.T) {
 
 	// The index lists the demo tenant; its link opens the tenant's page.
 	run("open the tenant",
-		follow(`//a[@aria-label="Open tenant `+demo.Credential+` (`+string(demo.Provider)+`)"]`),
+		browsertest.Click(`//a[@aria-label="Open tenant `+demo.Credential+` (`+string(demo.Provider)+`)"]`),
 		browsertest.Await(`//h1/code[normalize-space()="`+demo.Credential+`"]`),
 	)
 
 	// Load a scenario through the picker.
 	run("load a scenario",
-		chromedp.SetValue(chromedp.CSS(`#scenario-name`), "happy_path"),
-		chromedp.SendKeys(chromedp.CSS(`#scenario-seed`), "4242"),
+		browsertest.Fill("scenario-name", "happy_path"),
+		browsertest.Fill("scenario-seed", "4242"),
 		browsertest.Press("Load scenario"),
 		browsertest.Await(status("Scenario happy_path loaded with seed 4242")),
 	)
@@ -112,7 +111,7 @@ func TestBrowserDrivesATenant(t *testing.T) {
 	row := `//tr[@id="sca-` + id + `"]`
 	run("approve the journey",
 		chromedp.Reload(),
-		follow(row+`//button[normalize-space()="Approve"]`),
+		browsertest.Click(row+`//button[normalize-space()="Approve"]`),
 		browsertest.Await(status("Journey "+id+" approved")),
 	)
 	if gone, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.getElementById("sca-`+id+`") === null`)); err != nil || !gone {
@@ -125,9 +124,9 @@ func TestBrowserDrivesATenant(t *testing.T) {
 	// The journal shows the client's request; its details open on a click.
 	entry := `//tbody[contains(@class, "entry")][1]`
 	run("open the journal",
-		follow(`//nav[@aria-label="On this page"]//a[normalize-space()="Journal"]`),
+		browsertest.Click(`//nav[@aria-label="On this page"]//a[normalize-space()="Journal"]`),
 		browsertest.Await(`//h1[starts-with(normalize-space(), "Journal of")]`),
-		follow(entry+`//summary`),
+		browsertest.Click(entry+`//summary`),
 		browsertest.Await(entry+`//pre[contains(@class, "headers")]`),
 	)
 	operation, exchange := text(entry+`//td[@class="op"]`), text(entry+`//div[@class="messages"]`)
@@ -157,27 +156,6 @@ func TestBrowserDrivesATenant(t *testing.T) {
 			t.Errorf("%s is %dpx wide on a %dpx screen", path, width, phone)
 		}
 	}
-}
-
-// follow clicks the element the XPath finds (a link, a row's button, a
-// summary) through the page's script once it is visible, like
-// browsertest.Press does for a button by name: safe when the click
-// navigates away.
-func follow(xpath string) chromedp.Action[chromedp.Void] {
-	// JSON is a JavaScript string literal.
-	lit, _ := json.Marshal(xpath)
-	click := `(() => { const n = document.evaluate(` + string(lit) + `, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
-		if (!n) return false; n.click(); return true; })()`
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		for {
-			if _, err := browsertest.Await(xpath)(ctx, t); err != nil {
-				return err
-			}
-			if ok, err := chromedp.Evaluate[bool](click)(ctx, t); err != nil || ok {
-				return nil
-			}
-		}
-	})
 }
 
 // startJourney asks Fintecture's authorize operation for a bank journey,

@@ -29,11 +29,11 @@ func clientApp(t *testing.T) *httptest.Server {
 func logInAsTestPSU() chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		browsertest.Await(`//*[@id="username"]`),
-		chromedp.SendKeys(chromedp.CSS("#username"), "078000000P"),
-		chromedp.SendKeys(chromedp.CSS("#password"), "123456"),
+		browsertest.Fill("username", "078000000P"),
+		browsertest.Fill("password", "123456"),
 		browsertest.Press("Log in"),
 		browsertest.Await(`//*[@id="otp"]`),
-		chromedp.SendKeys(chromedp.CSS("#otp"), "123456"),
+		browsertest.Fill("otp", "123456"),
 		browsertest.Press("Confirm"),
 	)
 }
