@@ -224,20 +224,13 @@ func (s *Store) rebuild(ctx context.Context, t *emulator.Tenant, name, src strin
 	return out, nil
 }
 
-// clearTenantRows removes every row a tenant owns except its tenants row,
-// children before parents.
+// clearTenantRows removes every row a tenant owns except its tenants row.
 func clearTenantRows(ctx context.Context, tx *sql.Tx, id int64) error {
 	sc, err := loadSchema(ctx, tx)
 	if err != nil {
 		return err
 	}
-	tables := sc.tenantTables()
-	for i := len(tables) - 1; i >= 0; i-- {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+quoteIdent(tables[i].name)+` WHERE tenant_id = ?`, id); err != nil {
-			return fmt.Errorf("reset %s: %w", tables[i].name, err)
-		}
-	}
-	return nil
+	return clearRows(ctx, tx, sc, id)
 }
 
 // SetClock replaces a tenant's clock. Callers that move time forward run
