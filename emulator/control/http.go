@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -110,7 +109,7 @@ func (s *Service) Mount(r *mux.Router) {
 	// One route per path that dispatches on the method itself, so a known
 	// path with another method answers 405 naming the allowed ones.
 	for _, p := range paths {
-		sub.Path(p).Handler(a.methodSwitch(byPath[p]))
+		sub.Path(p).Handler(httpapi.MethodSwitch(byPath[p], a.writeError))
 	}
 	sub.NotFoundHandler = httpapi.Adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return emulator.Errorf(emulator.CodeRouteNotFound, "%s %s is not a control plane operation", r.Method, r.URL.Path)
@@ -122,23 +121,6 @@ func (s *Service) Mount(r *mux.Router) {
 func ownsPath(r *http.Request, _ *mux.RouteMatch) bool {
 	p := r.URL.Path
 	return (p == Prefix || strings.HasPrefix(p, Prefix+"/")) && p != healthzPath
-}
-
-func (a *api) methodSwitch(methods map[string]http.Handler) http.Handler {
-	allowed := make([]string, 0, len(methods))
-	for m := range methods {
-		allowed = append(allowed, m)
-	}
-	sort.Strings(allowed)
-	allow := strings.Join(allowed, ", ")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h, ok := methods[r.Method]; ok {
-			h.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Allow", allow)
-		a.writeError(w, r, emulator.Errorf(emulator.CodeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, allow))
-	})
 }
 
 // statusOf is the one table from domain error codes to HTTP statuses on

@@ -147,7 +147,7 @@ func Mount(r *mux.Router, c *Contract, handlers map[string]Handler, opts MountOp
 		byPath[op.Path][op.Method] = h
 	}
 	for _, path := range paths {
-		sub.Path(path).Handler(methodSwitch(byPath[path], opts.Errors))
+		sub.Path(path).Handler(MethodSwitch(byPath[path], opts.Errors))
 	}
 	sub.NotFoundHandler = Adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return emulator.Errorf(emulator.CodeRouteNotFound, "%s %s is not an operation of this API", r.Method, r.URL.Path)
@@ -155,7 +155,10 @@ func Mount(r *mux.Router, c *Contract, handlers map[string]Handler, opts MountOp
 	return nil
 }
 
-func methodSwitch(methods map[string]http.Handler, ew ErrorWriter) http.Handler {
+// MethodSwitch serves one path whose handlers differ by method: a method
+// it has no handler for answers 405 with Allow, through ew, so the error is
+// in the API's own format.
+func MethodSwitch(methods map[string]http.Handler, ew ErrorWriter) http.Handler {
 	allowed := make([]string, 0, len(methods))
 	for m := range methods {
 		allowed = append(allowed, m)

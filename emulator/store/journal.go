@@ -47,7 +47,10 @@ func (s *Store) AppendJournal(ctx context.Context, entries []emulator.JournalEnt
 	if len(entries) == 0 {
 		return nil
 	}
-	return s.journalTx(ctx, func(tx *sql.Tx) error {
+	// No cached read looks at the journal, and a batch of journaled
+	// requests bumping the read cache's generation would empty the cache
+	// of the hot paths (cache.go) many times a second under load.
+	return s.commit(ctx, false, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO journal (tenant_id, at, method, url, contract, operation, status, duration_ns, request, response)
 			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM tenants WHERE id = ?)`)
 		if err != nil {
@@ -152,7 +155,7 @@ func (s *Store) JournalEntry(ctx context.Context, t *emulator.Tenant, id int64) 
 // many there were.
 func (s *Store) ClearJournal(ctx context.Context, t *emulator.Tenant) (int, error) {
 	var n int64
-	err := s.journalTx(ctx, func(tx *sql.Tx) error {
+	err := s.commit(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM journal WHERE tenant_id = ?`, t.ID)
 		if err != nil {
 			return err
@@ -190,18 +193,3 @@ func scanJournal(row scanner) (emulator.JournalEntry, error) {
 	return e, nil
 }
 
-// journalTx is s.tx without the read-cache generation bump. No cached read
-// looks at the journal, and every batch of journaled requests bumping the
-// generation would empty the cache of the hot paths it exists for
-// (cache.go) many times a second under load.
-func (s *Store) journalTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return translate(err)
-	}
-	return translate(tx.Commit())
-}

@@ -174,6 +174,14 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // tx runs fn in one write transaction, committed only if fn succeeds.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.commit(ctx, true, fn)
+}
+
+// commit runs fn in one write transaction. With invalidate, the read
+// cache's generation is bumped before and after the commit: a read racing
+// the commit is tagged with a generation that is already gone once the
+// writer returns, so it is never served from the cache.
+func (s *Store) commit(ctx context.Context, invalidate bool, fn func(tx *sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
@@ -182,11 +190,10 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return translate(err)
 	}
-	// Bumped before and after the commit: a read racing the commit is
-	// tagged with a generation that is already gone once the writer
-	// returns, so it is never served from the cache.
-	s.gen.Add(1)
-	defer s.gen.Add(1)
+	if invalidate {
+		s.gen.Add(1)
+		defer s.gen.Add(1)
+	}
 	return translate(tx.Commit())
 }
 

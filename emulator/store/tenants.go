@@ -236,27 +236,21 @@ func clearTenantRows(ctx context.Context, tx *sql.Tx, id int64) error {
 // SetClock replaces a tenant's clock. Callers that move time forward run
 // the events that became due (RunDue) afterwards.
 func (s *Store) SetClock(ctx context.Context, t *emulator.Tenant, c emulator.TenantClock) (*emulator.Tenant, error) {
-	var out *emulator.Tenant
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET clock_offset = ?, frozen_at = ? WHERE id = ?`, int64(c.Offset), nsPtr(c.FrozenAt), t.ID); err != nil {
-			return err
-		}
-		var err error
-		out, err = findTenantByID(ctx, tx, t.ID)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.cache(out)
-	return out, nil
+	return s.updateTenant(ctx, t, `UPDATE tenants SET clock_offset = ?, frozen_at = ? WHERE id = ?`, int64(c.Offset), nsPtr(c.FrozenAt), t.ID)
 }
 
 // SetLabel changes a tenant's label.
 func (s *Store) SetLabel(ctx context.Context, t *emulator.Tenant, label string) (*emulator.Tenant, error) {
+	return s.updateTenant(ctx, t, `UPDATE tenants SET label = ? WHERE id = ?`, label, t.ID)
+}
+
+// updateTenant runs one UPDATE of a tenant's row and puts the tenant as
+// stored afterwards in the cache, so every holder of the old value sees the
+// change on its next lookup.
+func (s *Store) updateTenant(ctx context.Context, t *emulator.Tenant, query string, args ...any) (*emulator.Tenant, error) {
 	var out *emulator.Tenant
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET label = ? WHERE id = ?`, label, t.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 			return err
 		}
 		var err error
