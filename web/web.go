@@ -5,9 +5,12 @@
 package web
 
 import (
+	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
+	"net/http"
 )
 
 //go:embed templates/*.html
@@ -35,4 +38,37 @@ func Static() fs.FS {
 		panic(err)
 	}
 	return sub
+}
+
+// Policy is what a page answer allows its browser, beyond the defaults
+// every page gets (no framing, no sniffing, no caching).
+type Policy struct {
+	// CSP is the Content-Security-Policy.
+	CSP string
+	// Referrer, when set, is the Referrer-Policy.
+	Referrer string
+}
+
+// Render executes one template into a buffer first, so a template failure
+// becomes an error rather than half a page, then writes it with the
+// headers every Sandbank page carries: never cached (pages show live
+// state), never framed (clickjacking), never sniffed.
+func Render(w http.ResponseWriter, status int, t *template.Template, name string, v any, p Policy) error {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", p.CSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if p.Referrer != "" {
+		h.Set("Referrer-Policy", p.Referrer)
+	}
+	w.WriteHeader(status)
+	// A write error means the browser went away; there is no one to tell.
+	_, _ = w.Write(buf.Bytes())
+	return nil
 }

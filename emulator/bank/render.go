@@ -1,12 +1,12 @@
 package bank
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/web"
 )
 
 // page is the data of every template. One struct for all pages keeps the
@@ -35,25 +35,16 @@ type accountChoice struct {
 	Checked                  bool
 }
 
-// render executes a template into a buffer first, so a template failure
-// becomes an error page rather than half a page.
+// pagePolicy keeps the bank pages to our own stylesheet. There is no
+// form-action limit because a journey ends by redirecting a form post to
+// the client.
+var pagePolicy = web.Policy{CSP: "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"}
+
+// render writes one page; see web.Render.
 func (p *Pages) render(w http.ResponseWriter, status int, name string, v page) error {
-	var buf bytes.Buffer
-	if err := p.tmpl.ExecuteTemplate(&buf, name, v); err != nil {
-		return fmt.Errorf("bank: render %s: %w", name, err)
+	if err := web.Render(w, status, p.tmpl, name, v, pagePolicy); err != nil {
+		return fmt.Errorf("bank: %w", err)
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	noStore(h)
-	// The pages stand for a bank's login: never framed (clickjacking), and
-	// nothing but our own stylesheet loads. There is no form-action limit
-	// because a journey ends by redirecting a form post to the client.
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	// A write error means the browser went away; there is no one to tell.
-	_, _ = w.Write(buf.Bytes())
 	return nil
 }
 

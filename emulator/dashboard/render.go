@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/httpapi"
+	"github.com/sandbank/sandbank/web"
 )
 
 // handler serves one page or action; a returned error becomes an error
@@ -131,31 +131,20 @@ func (d *Dashboard) home(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// render executes a template into a buffer first, so a template failure
-// becomes an error page rather than half a page.
+// pagePolicy lets the dashboard load only its own stylesheet and post
+// forms only back to itself. The referrer policy is same-origin, not
+// no-referrer: with no-referrer a browser sends "Origin: null" on the
+// dashboard's own form posts, which would then look cross-site.
+var pagePolicy = web.Policy{
+	CSP:      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	Referrer: "same-origin",
+}
+
+// render writes one page; see web.Render.
 func (d *Dashboard) render(w http.ResponseWriter, status int, name string, v any) error {
-	var buf bytes.Buffer
-	if err := d.tmpl.ExecuteTemplate(&buf, name, v); err != nil {
-		return fmt.Errorf("dashboard: render %s: %w", name, err)
+	if err := web.Render(w, status, d.tmpl, name, v, pagePolicy); err != nil {
+		return fmt.Errorf("dashboard: %w", err)
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	// The pages show live state: a cached copy would show a clock or a
-	// pending journey that is no longer true.
-	h.Set("Cache-Control", "no-store")
-	// Never framed, so another site cannot trick a click onto a button
-	// (clickjacking); nothing but our own stylesheet loads, and forms only
-	// post back here.
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	// same-origin, not no-referrer: with no-referrer a browser sends
-	// "Origin: null" on the dashboard's own form posts, which would then
-	// look cross-site. Nothing leaks to other sites either way.
-	h.Set("Referrer-Policy", "same-origin")
-	w.WriteHeader(status)
-	// A write error means the browser went away; there is no one to tell.
-	_, _ = w.Write(buf.Bytes())
 	return nil
 }
 
