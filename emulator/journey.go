@@ -58,6 +58,13 @@ type SCASession struct {
 	ExpiresAt    time.Time
 }
 
+// Stranded reports whether the bank keeps the browser of a finished
+// journey instead of sending it back to the client (scenario outcome
+// never_return, once the consent is given).
+func (s SCASession) Stranded() bool {
+	return s.Status == SCACompleted && s.Outcome == OutcomeNeverReturn
+}
+
 // Connection is a PSU's consent to share some accounts with one client;
 // Fintecture calls its id customer_id.
 type Connection struct {

@@ -256,7 +256,7 @@ func (p *Pages) approve(w http.ResponseWriter, r *http.Request, j *journey) erro
 func (p *Pages) finish(w http.ResponseWriter, j *journey, status int) error {
 	// A bank that never returns (scenario outcome never_return) keeps the
 	// browser on its own outcome page, which offers no way back.
-	if j.s.RedirectURI == "" || (j.s.Status == emulator.SCACompleted && j.s.Outcome == emulator.OutcomeNeverReturn) {
+	if j.s.RedirectURI == "" || j.s.Stranded() {
 		return redirect(w, journeyPath(j.t, j.s.ID), status)
 	}
 	u, err := j.fin.ReturnURL(j.t, j.s)

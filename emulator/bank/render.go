@@ -160,10 +160,10 @@ func (p *Pages) renderDone(w http.ResponseWriter, r *http.Request, j *journey, p
 	default:
 		v.Title = "Access denied"
 	}
-	if j.s.Status == emulator.SCACompleted && j.s.Outcome == emulator.OutcomeNeverReturn {
+	if j.s.Stranded() {
 		v.Message = "Your bank did not send you back to the application."
 	}
-	if j.s.RedirectURI != "" && j.s.Status != emulator.SCAPending && !(j.s.Status == emulator.SCACompleted && j.s.Outcome == emulator.OutcomeNeverReturn) {
+	if j.s.RedirectURI != "" && j.s.Status != emulator.SCAPending && !j.s.Stranded() {
 		u, err := j.fin.ReturnURL(j.t, j.s)
 		if err != nil {
 			// The outcome is still worth showing without the link.

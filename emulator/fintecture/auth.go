@@ -241,17 +241,23 @@ func (p *Provider) connectionOf(r *http.Request) (*emulator.Tenant, emulator.Con
 	return t, c, err
 }
 
-// readableConnection is connectionOf for reads: a consent past its validity
-// (a scenario's consent_validity) no longer gives access. Fintecture
-// documents no code of its own for it; invalid_token is its code for
-// "invalid or expired" access (notes §4), so that is what it answers.
+// readableConnection is connectionOf for reads, which an expired consent
+// refuses (see consentLive).
 func (p *Provider) readableConnection(r *http.Request) (*emulator.Tenant, emulator.Connection, error) {
 	t, c, err := p.connectionOf(r)
 	if err != nil {
 		return t, c, err
 	}
+	return t, c, p.consentLive(t, c)
+}
+
+// consentLive refuses a consent past its validity (a scenario's
+// consent_validity). Fintecture documents no code of its own for it;
+// invalid_token is its code for "invalid or expired" access (notes §4), so
+// that is what it answers.
+func (p *Provider) consentLive(t *emulator.Tenant, c emulator.Connection) error {
 	if c.Expired(p.store.Now(t)) {
-		return t, c, emulator.Errorf(emulator.CodeUnauthenticated, "the PSU's consent for customer %s expired at %s: authenticate the PSU again", c.ID, c.ExpiresAt.Format(time.RFC3339))
+		return emulator.Errorf(emulator.CodeUnauthenticated, "the PSU's consent for customer %s expired at %s: authenticate the PSU again", c.ID, c.ExpiresAt.Format(time.RFC3339))
 	}
-	return t, c, nil
+	return nil
 }

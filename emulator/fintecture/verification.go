@@ -67,8 +67,8 @@ func (p *Provider) createAISVerification(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if c.Expired(p.store.Now(t)) {
-		return emulator.Errorf(emulator.CodeUnauthenticated, "the PSU's consent for customer %s has expired: authenticate the PSU again", c.ID)
+	if err := p.consentLive(t, c); err != nil {
+		return err
 	}
 	if attrs.ProviderID != "" && attrs.ProviderID != c.BankID {
 		return emulator.FieldError(emulator.CodeInvalid, "data.attributes.provider_id", "connection %s is at provider %s, not %s", c.ID, c.BankID, attrs.ProviderID)
