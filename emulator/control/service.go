@@ -104,8 +104,3 @@ func (s *Service) Health(ctx context.Context) (client.Health, error) {
 func (s *Service) tenant(ctx context.Context, key string) (*emulator.Tenant, error) {
 	return s.store.TenantByKey(ctx, key)
 }
-
-// Lookup finds a tenant by key.
-func (s *Service) Lookup(ctx context.Context, key string) (*emulator.Tenant, error) {
-	return s.tenant(ctx, key)
-}

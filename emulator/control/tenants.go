@@ -17,12 +17,7 @@ func (s *Service) Tenants(ctx context.Context) ([]client.Tenant, error) {
 	}
 	out := make([]client.Tenant, 0, len(ts))
 	for i := range ts {
-		// The listing reads rows; the cache holds the live tenant.
-		t, err := s.store.Tenant(ctx, ts[i].Provider, ts[i].Credential)
-		if err != nil {
-			return nil, err
-		}
-		ct, err := s.describe(ctx, t)
+		ct, err := s.describe(ctx, &ts[i])
 		if err != nil {
 			return nil, err
 		}

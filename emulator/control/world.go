@@ -68,16 +68,8 @@ func (s *Service) Transactions(ctx context.Context, key, accountID string, offse
 	if offset < 0 {
 		offset = 0
 	}
-	accounts, err := s.store.Accounts(ctx, t)
-	if err != nil {
+	if _, err := s.store.Account(ctx, t, accountID); err != nil {
 		return nil, err
-	}
-	found := false
-	for _, a := range accounts {
-		found = found || a.ID == accountID
-	}
-	if !found {
-		return nil, emulator.NotFound("account", accountID)
 	}
 	xs, err := s.store.Transactions(ctx, t, accountID, store.TransactionFilter{Offset: offset, Limit: limit})
 	if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -11,6 +12,15 @@ import (
 // Accounts lists every account of the tenant's world in world order.
 func (s *Store) Accounts(ctx context.Context, t *emulator.Tenant) ([]emulator.Account, error) {
 	return collectAccounts(s.read.QueryContext(ctx, accountSelect+` WHERE a.tenant_id = ? ORDER BY a.position`, t.ID))
+}
+
+// Account finds one account of the tenant's world.
+func (s *Store) Account(ctx context.Context, t *emulator.Tenant, id string) (emulator.Account, error) {
+	a, err := scanAccount(s.read.QueryRowContext(ctx, accountSelect+` WHERE a.tenant_id = ? AND a.id = ?`, t.ID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, emulator.NotFound("account", id)
+	}
+	return a, err
 }
 
 // TransactionCounts gives the number of transactions of each account of
