@@ -13,9 +13,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// seedDir holds the original one-line seed documents; CI checks out shared/
-// beside the repository clone.
-const seedDir = "../../shared/seeds"
+// seedDir holds copies of the original one-line seed documents the
+// contracts were restored from, so the test needs nothing outside the
+// repository wherever it is cloned.
+const seedDir = "testdata/seeds"
 
 // seeds maps each restored document to the seed text it was restored from.
 var seeds = map[string]string{
@@ -32,7 +33,7 @@ func readSeed(t *testing.T, name string) string {
 	path := filepath.Join(seedDir, file)
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("reading seed for %s: %v (the seed documents are expected in %s, i.e. shared/seeds beside the repository clone)", name, err, seedDir)
+		t.Fatalf("reading seed for %s: %v (the seed documents are expected in %s)", name, err, seedDir)
 	}
 	return string(b)
 }
