@@ -18,6 +18,7 @@ const (
 	CodeUnauthenticated  Code = "unauthenticated"  // no, unknown or expired credential
 	CodeBadSecret        Code = "bad_secret"       // known client, wrong secret
 	CodeBadCode          Code = "bad_code"         // authorization code unknown, used or expired
+	CodeBadSignature     Code = "bad_signature"    // request signature missing or not verifying
 	CodeForbidden        Code = "forbidden"        // credential valid but not allowed (scope)
 	CodeConflict         Code = "conflict"         // state does not allow the action
 	CodeTooLarge         Code = "too_large"        // body over the limit

@@ -51,7 +51,11 @@ func mustRaw(t *testing.T, name string) string {
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func TestNames(t *testing.T) {
-	want := []string{"fintecture/ais.yaml", "fintecture/customers.yaml", "fintecture/oauth.yaml"}
+	want := []string{
+		"fintecture/ais.yaml", "fintecture/customers.yaml",
+		"fintecture/live/ais.yaml", "fintecture/live/customers.yaml", "fintecture/live/oauth.yaml", "fintecture/live/resources.yaml",
+		"fintecture/oauth.yaml",
+	}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %q, want %q", got, want)
 	}
@@ -71,6 +75,11 @@ func TestLoadValidatesEveryDocument(t *testing.T) {
 		"fintecture/ais.yaml":       "3.1.0",
 		"fintecture/customers.yaml": "3.1.0",
 		"fintecture/oauth.yaml":     "3.0.3",
+		// Sandbank's own documents of the live contract.
+		"fintecture/live/ais.yaml":       "3.0.3",
+		"fintecture/live/customers.yaml": "3.0.3",
+		"fintecture/live/oauth.yaml":     "3.0.3",
+		"fintecture/live/resources.yaml": "3.0.3",
 	}
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {

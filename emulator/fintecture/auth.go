@@ -25,14 +25,22 @@ const (
 )
 
 var authModes = map[string]authMode{
-	"createAccessToken":  authBasic,
-	"createRefreshToken": authBasic,
+	"createAccessToken":            authBasic,
+	"createSecureAccessToken":      authBasic,
+	"createRefreshToken":           authBasic,
+	"createRefreshTokenUnderscore": authBasic,
 	// Fintecture's SDKs call authorize, decoupled polling and connect with
 	// just the app_id header, although the given document declares Bearer
 	// only (notes §1.3, §9).
 	"getAisV1ProviderAuthorization":          authBearerOrApp,
 	"getAisV1ProviderAuthorizationDecoupled": authBearerOrApp,
 	"getAisV2Connect":                        authBearerOrApp,
+	// The npm client reads the /res/v1 resources with app_id alone
+	// (notes §7).
+	"getResV1Providers":    authBearerOrApp,
+	"getResV1Provider":     authBearerOrApp,
+	"getResV1TestAccounts": authBearerOrApp,
+	"getResV1Application":  authBearerOrApp,
 }
 
 type tokenKey struct{}
@@ -58,9 +66,16 @@ func tokenFrom(ctx context.Context) (emulator.Token, bool) {
 	return t, ok
 }
 
-// authenticate resolves the tenant of a request and puts it, and its token
-// if any, in the context.
-func (p *Provider) authenticate(op httpapi.ContractOperation, next http.Handler) http.Handler {
+// authenticator is the auth middleware of one contract: it resolves the
+// tenant of a request and puts it, and its token if any, in the context,
+// then checks the request's HTTP signature as the tenant's settings ask.
+func (p *Provider) authenticator(c *httpapi.Contract) func(op httpapi.ContractOperation, next http.Handler) http.Handler {
+	return func(op httpapi.ContractOperation, next http.Handler) http.Handler {
+		return p.authenticate(c, op, next)
+	}
+}
+
+func (p *Provider) authenticate(c *httpapi.Contract, op httpapi.ContractOperation, next http.Handler) http.Handler {
 	mode := authModes[op.ID]
 	return httpapi.Adapt(func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
@@ -83,7 +98,11 @@ func (p *Provider) authenticate(op httpapi.ContractOperation, next http.Handler)
 		if err != nil {
 			return err
 		}
-		next.ServeHTTP(w, r.WithContext(httpapi.WithTenant(ctx, t)))
+		ctx = httpapi.WithTenant(ctx, t)
+		if err := p.checkSignature(c, op, r, t); err != nil {
+			return err
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 		return nil
 	}, p.writeError)
 }

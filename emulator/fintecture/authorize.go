@@ -21,26 +21,37 @@ type authorizeMeta struct {
 	Decoupled bool   `json:"decoupled"`
 }
 
-// authorize serves GET /ais/v1/provider/{provider_id}/authorize. The redirect
-// model answers the URL of the bank's login page; the decoupled model (the
-// bank's own model, as for handse, or model=decoupled) starts an app-based
-// approval on the PSU's phone and answers the session to poll.
-func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
+// authorization is a PSU authentication just started: its journey and
+// the Sandbank page the PSU goes to (the bank's login page, or the phone
+// page of the decoupled model).
+type authorization struct {
+	session emulator.SCASession
+	pageURL string
+}
+
+func (a authorization) decoupled() bool { return a.session.Model == emulator.SCADecoupled }
+
+// beginAuthorization starts the journey of GET
+// /ais/v1/provider/{provider_id}/authorize, for both contracts. The
+// redirect model sends the PSU to the bank's login page; the decoupled
+// model (the bank's own model, as for handse, or model=decoupled) starts
+// an app-based approval on the PSU's phone.
+func (p *Provider) beginAuthorization(r *http.Request) (authorization, error) {
 	ctx := r.Context()
 	t := httpapi.TenantFrom(ctx)
 	q := r.URL.Query()
 	b, err := p.store.Bank(ctx, t, httpapi.Var(r, "provider_id"))
 	if err != nil {
-		return err
+		return authorization{}, err
 	}
 	// response_type only matters in app_id mode, where it must be "code"
 	// (notes §1.3).
 	if rt := q.Get("response_type"); rt != "" && rt != "code" {
-		return emulator.FieldError(emulator.CodeInvalid, "response_type", "must be \"code\"")
+		return authorization{}, emulator.FieldError(emulator.CodeInvalid, "response_type", "must be \"code\"")
 	}
 	model, err := chooseModel(b, q.Get("model"))
 	if err != nil {
-		return err
+		return authorization{}, err
 	}
 	in := emulator.SCASession{
 		Provider: emulator.Fintecture, BankID: b.ID, Model: model, Step: emulator.StepLogin,
@@ -48,7 +59,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.RedirectURI != "" {
 		if err := checkRedirectURI(in.RedirectURI); err != nil {
-			return err
+			return authorization{}, err
 		}
 	}
 	ttl := journeyTTL(t)
@@ -56,23 +67,31 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 		ttl = decoupledTTL(t)
 		psu, err := p.store.PSUByDecoupledID(ctx, t, b.ID, r.Header.Get("x-psu-id"))
 		if err != nil {
-			return emulator.FieldError(emulator.CodeInvalid, "x-psu-id", "no PSU with id %q at %s", r.Header.Get("x-psu-id"), b.ID)
+			return authorization{}, emulator.FieldError(emulator.CodeInvalid, "x-psu-id", "no PSU with id %q at %s", r.Header.Get("x-psu-id"), b.ID)
 		}
 		in.PSUID, in.Step = psu.ID, emulator.StepConsent
 	} else if in.RedirectURI == "" {
-		return emulator.FieldError(emulator.CodeMissing, "redirect_uri", "redirect_uri is required in the redirect model")
+		return authorization{}, emulator.FieldError(emulator.CodeMissing, "redirect_uri", "redirect_uri is required in the redirect model")
 	}
 	s, err := p.store.CreateSCASession(ctx, t, in, ttl)
 	if err != nil {
+		return authorization{}, err
+	}
+	a := authorization{session: s, pageURL: bank.JourneyURL(httpapi.BaseURL(r), t, s.ID)}
+	if a.decoupled() {
+		a.pageURL = bank.PhoneURL(httpapi.BaseURL(r), t, s.ID)
+	}
+	return a, nil
+}
+
+// authorize serves the given document's authorize: the page URL and the
+// session under meta.
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
+	a, err := p.beginAuthorization(r)
+	if err != nil {
 		return err
 	}
-	out := authorizeResponse{Meta: authorizeMeta{SessionID: s.ID, Decoupled: model == emulator.SCADecoupled}}
-	if out.Meta.Decoupled {
-		out.Meta.URL = bank.PhoneURL(httpapi.BaseURL(r), t, s.ID)
-	} else {
-		out.Meta.URL = bank.JourneyURL(httpapi.BaseURL(r), t, s.ID)
-	}
-	return httpapi.JSON(w, http.StatusOK, out)
+	return httpapi.JSON(w, http.StatusOK, authorizeResponse{Meta: authorizeMeta{URL: a.pageURL, SessionID: a.session.ID, Decoupled: a.decoupled()}})
 }
 
 // chooseModel picks the journey's SCA model from the bank and the
@@ -106,17 +125,25 @@ func checkRedirectURI(raw string) error {
 	return nil
 }
 
+// decoupledSession finds the decoupled journey a poll names, at the
+// path's bank.
+func (p *Provider) decoupledSession(r *http.Request, id string) (emulator.SCASession, error) {
+	ctx := r.Context()
+	s, err := p.store.SCASession(ctx, httpapi.TenantFrom(ctx), id)
+	if err != nil || s.Provider != emulator.Fintecture || s.BankID != httpapi.Var(r, "provider_id") || s.Model != emulator.SCADecoupled {
+		return s, emulator.NotFound("session", id)
+	}
+	return s, nil
+}
+
 // decoupledStatus serves GET .../authorize/decoupled?session_id=: PENDING
 // until the PSU decides on the phone page, then COMPLETED with the code, or
 // FAILED on deny or timeout. customer_id is added beside the documented
 // status and code: without it a client could not read the accounts.
 func (p *Provider) decoupledStatus(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	t := httpapi.TenantFrom(ctx)
-	id := r.URL.Query().Get("session_id")
-	s, err := p.store.SCASession(ctx, t, id)
-	if err != nil || s.Provider != emulator.Fintecture || s.BankID != httpapi.Var(r, "provider_id") || s.Model != emulator.SCADecoupled {
-		return emulator.NotFound("session", id)
+	s, err := p.decoupledSession(r, r.URL.Query().Get("session_id"))
+	if err != nil {
+		return err
 	}
 	out := decoupledStatusResponse{Status: string(s.Status), Provider: s.BankID}
 	if s.Status == emulator.SCACompleted {
@@ -143,10 +170,11 @@ type connectMeta struct {
 	URL       string `json:"url"`
 }
 
-// connect serves GET /ais/v2/connect: a session on Fintecture's hosted bank
-// list, from which the PSU goes on to the chosen bank's pages. The x-provider
-// header preselects a bank (notes §2.1).
-func (p *Provider) connect(w http.ResponseWriter, r *http.Request) error {
+// beginConnect starts a session on Fintecture's hosted bank list (GET
+// /ais/v2/connect), from which the PSU goes on to the chosen bank's pages.
+// The x-provider header preselects a bank (notes §2.1). It answers the
+// session and the page the PSU goes to.
+func (p *Provider) beginConnect(r *http.Request) (emulator.SCASession, string, error) {
 	ctx := r.Context()
 	t := httpapi.TenantFrom(ctx)
 	q := r.URL.Query()
@@ -155,13 +183,13 @@ func (p *Provider) connect(w http.ResponseWriter, r *http.Request) error {
 		RedirectURI: q.Get("redirect_uri"), State: q.Get("state"), Scope: "accounts,balances,transactions",
 	}
 	if in.RedirectURI == "" {
-		return emulator.FieldError(emulator.CodeMissing, "redirect_uri", "redirect_uri is required")
+		return in, "", emulator.FieldError(emulator.CodeMissing, "redirect_uri", "redirect_uri is required")
 	}
 	if err := checkRedirectURI(in.RedirectURI); err != nil {
-		return err
+		return in, "", err
 	}
 	if len(in.State) > 512 {
-		return emulator.FieldError(emulator.CodeInvalid, "state", "must be at most 512 characters")
+		return in, "", emulator.FieldError(emulator.CodeInvalid, "state", "must be at most 512 characters")
 	}
 	if s := strings.TrimSpace(q.Get("scope")); s != "" {
 		in.Scope = s
@@ -169,29 +197,44 @@ func (p *Provider) connect(w http.ResponseWriter, r *http.Request) error {
 	if id := r.Header.Get("x-provider"); id != "" {
 		b, err := p.store.Bank(ctx, t, id)
 		if err != nil {
-			return emulator.FieldError(emulator.CodeInvalid, "x-provider", "unknown provider %q", id)
+			return in, "", emulator.FieldError(emulator.CodeInvalid, "x-provider", "unknown provider %q", id)
 		}
 		if b.Model == emulator.SCADecoupled {
-			return emulator.FieldError(emulator.CodeInvalid, "x-provider", "provider %s only supports the decoupled model", id)
+			return in, "", emulator.FieldError(emulator.CodeInvalid, "x-provider", "provider %s only supports the decoupled model", id)
 		}
 		in.BankID, in.Model, in.Step = b.ID, b.Model, emulator.StepLogin
 	}
 	s, err := p.store.CreateSCASession(ctx, t, in, journeyTTL(t))
 	if err != nil {
-		return err
+		return s, "", err
 	}
-	return httpapi.JSON(w, http.StatusOK, connectResponse{Meta: connectMeta{SessionID: s.ID, URL: bank.JourneyURL(httpapi.BaseURL(r), t, s.ID)}})
+	return s, bank.JourneyURL(httpapi.BaseURL(r), t, s.ID), nil
 }
 
-// deleteConnection serves DELETE /ais/v1/customer/{customer_id}: the
-// connection, its data and its tokens go. The given document answers 204
-// with no body (the live API's 200 body belongs to the live contract).
-func (p *Provider) deleteConnection(w http.ResponseWriter, r *http.Request) error {
+// connect serves the given document's connect: meta.session_id and meta.url.
+func (p *Provider) connect(w http.ResponseWriter, r *http.Request) error {
+	s, url, err := p.beginConnect(r)
+	if err != nil {
+		return err
+	}
+	return httpapi.JSON(w, http.StatusOK, connectResponse{Meta: connectMeta{SessionID: s.ID, URL: url}})
+}
+
+// deleteConnectionOf deletes the path's connection, its data and its
+// tokens.
+func (p *Provider) deleteConnectionOf(r *http.Request) error {
 	t, c, err := p.connectionOf(r)
 	if err != nil {
 		return err
 	}
-	if err := p.store.DeleteConnection(r.Context(), t, c.ID); err != nil {
+	return p.store.DeleteConnection(r.Context(), t, c.ID)
+}
+
+// deleteConnection serves DELETE /ais/v1/customer/{customer_id}. The given
+// document answers 204 with no body (the live API's 200 body belongs to the
+// live contract).
+func (p *Provider) deleteConnection(w http.ResponseWriter, r *http.Request) error {
+	if err := p.deleteConnectionOf(r); err != nil {
 		return err
 	}
 	return httpapi.NoContent(w)

@@ -74,6 +74,10 @@ func mapError(e *emulator.Error) mapping {
 		return mapping{401, "invalid_app_id", "Invalid App ID"}
 	case emulator.CodeBadCode:
 		return mapping{401, "invalid_code", "Invalid Code"}
+	case emulator.CodeBadSignature:
+		// Fintecture documents no code of its own for a refused
+		// signature; invalid_signature is Sandbank's.
+		return mapping{401, "invalid_signature", "Invalid Signature"}
 	case emulator.CodeForbidden:
 		return mapping{401, "invalid_scopes", "Invalid Scopes"}
 	case emulator.CodeConflict:

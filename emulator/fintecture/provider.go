@@ -15,7 +15,6 @@ import (
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/memo"
 	"github.com/sandbank/sandbank/emulator/store"
-	"github.com/sandbank/sandbank/specs"
 )
 
 // Timings of Fintecture objects on the tenant clock.
@@ -70,28 +69,26 @@ func New(st *store.Store, log *slog.Logger) *Provider {
 // Customers v1 as seeded, plus Sandbank's own description of the token
 // endpoints they rely on but do not document.
 func SpecContract() (*httpapi.Contract, error) {
-	c := &httpapi.Contract{Name: "fintecture", Prefix: "/fintecture"}
-	for _, name := range []string{"fintecture/ais.yaml", "fintecture/customers.yaml", "fintecture/oauth.yaml"} {
-		doc, err := specs.Load(name)
-		if err != nil {
-			return nil, err
-		}
-		c.Docs = append(c.Docs, doc)
-	}
-	return c, nil
+	return loadContract("fintecture", "/fintecture", "fintecture/ais.yaml", "fintecture/customers.yaml", "fintecture/oauth.yaml")
 }
 
-// Mount serves the spec contract on r.
+// Mount serves both contracts on r: the spec contract at /fintecture and
+// the live one at /live/fintecture, over the same store.
 func (p *Provider) Mount(r *mux.Router, opts httpapi.MountOptions) error {
-	c, err := SpecContract()
-	if err != nil {
-		return err
-	}
-	opts.Errors = p.writeError
-	opts.Auth = p.authenticate
-	opts.Subject = p.subject
-	if err := httpapi.Mount(r, c, p.specRoutes(), opts); err != nil {
-		return fmt.Errorf("fintecture: %w", err)
+	for _, m := range []struct {
+		contract func() (*httpapi.Contract, error)
+		routes   map[string]httpapi.Handler
+	}{{SpecContract, p.specRoutes()}, {LiveContract, p.liveRoutes()}} {
+		c, err := m.contract()
+		if err != nil {
+			return err
+		}
+		opts.Errors = p.writeError
+		opts.Auth = p.authenticator(c)
+		opts.Subject = p.subject
+		if err := httpapi.Mount(r, c, m.routes, opts); err != nil {
+			return fmt.Errorf("fintecture: %w", err)
+		}
 	}
 	return nil
 }

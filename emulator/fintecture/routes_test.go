@@ -34,3 +34,27 @@ func TestEveryOperationHasAHandler(t *testing.T) {
 		t.Errorf("the three documents hold 20 operations, found %d", len(ops))
 	}
 }
+
+// TestEveryLiveOperationHasAHandler is the same sweep for the live contract.
+func TestEveryLiveOperationHasAHandler(t *testing.T) {
+	c, err := LiveContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := (&Provider{}).liveRoutes()
+	seen := map[string]bool{}
+	for _, op := range c.Operations() {
+		seen[op.ID] = true
+		if routes[op.ID] == nil {
+			t.Errorf("operation %s (%s %s) has no handler", op.ID, op.Method, op.Path)
+		}
+	}
+	for id := range routes {
+		if !seen[id] {
+			t.Errorf("handler %s is not an operation of the live contract", id)
+		}
+	}
+	if len(seen) != 22 {
+		t.Errorf("the four live documents hold 22 operations, found %d", len(seen))
+	}
+}

@@ -66,6 +66,7 @@ type Instance struct {
 // Contracts lists the contracts this build serves, with their mounts.
 var Contracts = []client.Contract{
 	{Name: "fintecture", Mount: "/fintecture", Description: "Fintecture AIS v2 + Customers v1, the given OpenAPI documents"},
+	{Name: "live/fintecture", Mount: "/live/fintecture", Description: "Fintecture's real API as its SDKs speak it (fintecture-client and others): same world and state"},
 }
 
 // New opens the database and builds the handler; the scheduler runs until
