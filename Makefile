@@ -5,7 +5,9 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test deps browser bench tidy
+SDK_DIR := emulator/fintecture/testdata/sdk
+
+.PHONY: run build test deps browser node bench tidy
 
 ## run: start Sandbank on 127.0.0.1:7070 with ./sandbank.db
 run:
@@ -15,8 +17,9 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sandbank ./cmd/sandbank
 
-## deps: Go modules and Debian's chromium for the browser tests
-deps: browser
+## deps: Go modules, Debian's chromium for the browser tests, and Node.js
+## with the pinned npm packages (Fintecture's own client) for the SDK tests
+deps: browser node
 	$(GO) mod download
 
 browser:
@@ -24,6 +27,13 @@ browser:
 	echo "installing Debian's chromium for the browser tests"; \
 	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
+node:
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	echo "installing Debian's nodejs and npm for the SDK tests"; \
+	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; fi
+	cd $(SDK_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 ## test: the whole suite (vet, unit, HTTP, browser tests)
 test: deps
