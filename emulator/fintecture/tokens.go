@@ -31,6 +31,10 @@ func (p *Provider) createAccessToken(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	// The signed variant names the app in an app_id header too.
+	if h := r.Header.Get("app_id"); h != "" && h != t.Credential {
+		return emulator.Errorf(emulator.CodeBadSecret, "the app_id header %q does not match the Basic credentials of %q", h, t.Credential)
+	}
 	req := store.TokenRequest{AccessTTL: accessTTL(t)}
 	switch r.PostFormValue("grant_type") {
 	case "client_credentials":

@@ -217,6 +217,7 @@ async function refused(path, headers) {
   assert.equal(res.status, 401, JSON.stringify(body));
   assert.equal(body.code, 'unauthorized');
   assert.equal(body.errors[0].code, 'invalid_signature');
+  if (process.env.SHOW_MESSAGES) console.log(body.errors[0].message);
   return body.errors[0].message;
 }
 
