@@ -136,7 +136,9 @@ func TestLiveAccounts(t *testing.T) {
 	}
 
 	var one struct {
-		Meta struct{ CustomerID string `json:"customer_id"` } `json:"meta"`
+		Meta struct {
+			CustomerID string `json:"customer_id"`
+		} `json:"meta"`
 		Data liveAccountBody `json:"data"`
 	}
 	h.get(base+"/accounts/"+plain.Data[0].ID, tok.AccessToken).decode(t, &one)
@@ -497,4 +499,36 @@ func TestLiveCustomers(t *testing.T) {
 	if code := h.postJSON(live+"/v1/customers", tok, map[string]string{"first_name": "X"}).errorCode(t, 400); code != "mandatory_field_missing" {
 		t.Fatalf("missing fields: %s", code)
 	}
+}
+
+// TestLiveScenarios checks that the built-in scenarios act on the live
+// contract as on the spec one: their fault rules match by bank (or by the
+// shared operationIds), their SCA outcomes act on the same journeys.
+func TestLiveScenarios(t *testing.T) {
+	h := newHarness(t)
+	for _, tc := range []struct{ app, scenario string }{{"down-app", "bank_down"}, {"deny-app", "sca_denied"}} {
+		if _, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: tc.app, Secret: appSecret, Scenario: tc.scenario}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	authorize := func(app, bank string) resp {
+		return h.do(req{url: live + "/ais/v1/provider/" + bank + "/authorize?response_type=code&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": app}})
+	}
+	t.Run("bank_down", func(t *testing.T) {
+		if code := authorize("down-app", "cmcifrpp").errorCode(t, 503); code != "service_unavailable" {
+			t.Fatalf("CIC is down: %s", code)
+		}
+		if r := authorize("down-app", "bschesmm"); r.status != 200 {
+			t.Fatalf("the other banks work: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("sca_denied", func(t *testing.T) {
+		var a struct{ URL string }
+		authorize("deny-app", "cmcifrpp").decode(t, &a)
+		h.form(a.URL, url.Values{"action": {"login"}, "username": {"078000000P"}, "password": {"123456"}}).location(t)
+		back := h.form(a.URL, url.Values{"action": {"otp"}, "otp": {"123456"}}).location(t)
+		if q := back.Query(); q.Get("error") != "provider_error" || q.Get("provider_error") != "access_denied" || q.Get("code") != "" {
+			t.Fatalf("denied after login: %s", back)
+		}
+	})
 }
