@@ -35,6 +35,10 @@ type Tenant struct {
 	// Behaviour is how the tenant's banks act (SCA outcomes, validity
 	// periods), parsed from the scenario.
 	Behaviour Behaviour
+	// App is the client's console registration (public key, whether
+	// requests must be signed). It is not world state: a reset or a
+	// scenario without an app section leaves it as it is.
+	App AppSettings
 	// Label is a free note shown on the dashboard.
 	Label     string
 	Clock     TenantClock

@@ -54,6 +54,11 @@ type Scenario struct {
 	// and Faults turn it into the emulator's types. (The field cannot be
 	// called Behaviour: that is the method's name.)
 	BehaviourSpec BehaviourSpec `yaml:"behaviour"`
+	// AppSpec is the file's app section: what the provider's console
+	// holds for the tenant's API client. nil (the section left out)
+	// leaves a tenant's own settings alone on load and reset, since a
+	// registered key is not world state. (App is the method's name.)
+	AppSpec *AppSpec `yaml:"app"`
 
 	// Source is the file's text as it was parsed: tenants keep it so a
 	// reset rebuilds the same world whatever the files say later.
@@ -160,6 +165,17 @@ type BehaviourSpec struct {
 	Faults []faults.Rule `yaml:"faults"`
 }
 
+// AppSpec is a scenario's app section: the API client's registration in
+// the provider's console.
+type AppSpec struct {
+	// PublicKey is the PEM of the client's public key: PKIX "PUBLIC KEY"
+	// (RSA or EC) or PKCS#1 "RSA PUBLIC KEY".
+	PublicKey string `yaml:"public_key"`
+	// RequireSignatures makes unsigned requests fail, as Fintecture does
+	// in production; it needs PublicKey.
+	RequireSignatures bool `yaml:"require_signatures"`
+}
+
 // SCARule gives the journeys of the PSU with login PSU ("*": every PSU)
 // an outcome.
 type SCARule struct {
@@ -182,6 +198,15 @@ func (s *Scenario) Behaviour() emulator.Behaviour {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.PSU, Outcome: r.Outcome})
 	}
 	return out
+}
+
+// App returns the scenario's app settings, or nil when the file has no
+// app section (a tenant then keeps its own).
+func (s *Scenario) App() *emulator.AppSettings {
+	if s.AppSpec == nil {
+		return nil
+	}
+	return &emulator.AppSettings{PublicKey: s.AppSpec.PublicKey, RequireSignatures: s.AppSpec.RequireSignatures}
 }
 
 // Faults returns copies of the scenario's fault rules, safe for the

@@ -86,7 +86,7 @@ func TestParseErrors(t *testing.T) {
 	const psu = "  psus:\n    - login: a\n      password: p\n"
 	cases := []struct{ name, text, want string }{
 		{"unknown key", "name: x\nseed: 1\ncolour: blue\nworld:\n  currencies: [EUR]\n",
-			"bad.yaml:3: colour: unknown key (known here: name, description, seed, world, behaviour)"},
+			"bad.yaml:3: colour: unknown key (known here: name, description, seed, world, behaviour, app)"},
 		{"nested unknown key", good + psu + "      pasword: q\n",
 			"bad.yaml:8: world.psus[0].pasword: unknown key"},
 		{"seed zero", "name: x\nseed: 0\nworld:\n  currencies: [EUR]\n", "bad.yaml:2: seed: a non-zero seed is required"},

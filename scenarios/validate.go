@@ -88,6 +88,23 @@ func (p *parser) validate(s *Scenario) {
 	}
 	p.validateWorld(&s.World, path{"world"})
 	p.validateBehaviour(s, path{"behaviour"})
+	p.validateApp(s.AppSpec, path{"app"})
+}
+
+// validateApp checks the app section as the console would: the key must
+// parse, and signatures can be required only with a key to check them.
+func (p *parser) validateApp(a *AppSpec, pa path) {
+	if a == nil {
+		return
+	}
+	if a.PublicKey != "" {
+		if _, err := emulator.ParsePublicKey(a.PublicKey); err != nil {
+			p.add(pa.key("public_key"), "%v", err)
+		}
+	}
+	if a.RequireSignatures && a.PublicKey == "" {
+		p.add(pa.key("require_signatures"), "a public key must be registered first: add public_key, or leave require_signatures out")
+	}
 }
 
 func (p *parser) validateWorld(w *World, pa path) {

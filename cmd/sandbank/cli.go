@@ -25,8 +25,10 @@ provider:credential):
   sandbank tenants [list]
   sandbank tenants show T
   sandbank tenants create --provider P --credential C [--secret S] [--scenario N] [--seed N] [--label L] [--frozen]
+                          [--public-key FILE] [--require-signatures]
   sandbank tenants delete T
   sandbank tenants label T TEXT
+  sandbank app T [--public-key FILE [--require-signatures] | --require-signatures=BOOL | --clear]
   sandbank reset T
   sandbank world T
   sandbank clock T [show | advance 90d | set 2027-01-01T00:00:00Z | freeze | unfreeze]
@@ -48,7 +50,9 @@ func usageLine(cmd string) string {
 	case "health":
 		return "sandbank health"
 	case "tenants":
-		return "sandbank tenants [list | show T | create --provider P --credential C [--secret S --scenario N --seed N --label L --frozen] | delete T | label T TEXT]"
+		return "sandbank tenants [list | show T | create --provider P --credential C [--secret S --scenario N --seed N --label L --frozen --public-key FILE --require-signatures] | delete T | label T TEXT]"
+	case "app":
+		return "sandbank app T [--public-key FILE [--require-signatures] | --require-signatures=BOOL | --clear]"
 	case "reset":
 		return "sandbank reset T"
 	case "world":
@@ -141,6 +145,8 @@ func (c *cli) dispatch(args []string) error {
 		return c.health(args)
 	case "tenants":
 		return c.tenants(args)
+	case "app":
+		return c.app(args)
 	case "reset":
 		return c.reset(args)
 	case "world":

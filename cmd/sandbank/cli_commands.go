@@ -47,7 +47,10 @@ func (c *cli) tenants(args []string) error {
 	fs.Int64Var(&in.Seed, "seed", 0, "its seed (default: the scenario's)")
 	fs.StringVar(&in.Label, "label", "", "a note shown on the dashboard")
 	fs.BoolVar(&in.Frozen, "frozen", false, "start its clock frozen")
-	pos, err := c.parse(fs, args, 0, "list", map[string][]string{"create": {"provider", "credential", "secret", "scenario", "seed", "label", "frozen"}})
+	var keyFile string
+	fs.StringVar(&keyFile, "public-key", "", "a PEM file with its app's public key (default: the scenario's, if any)")
+	fs.BoolVar(&in.RequireSignatures, "require-signatures", false, "its requests must be signed (needs --public-key)")
+	pos, err := c.parse(fs, args, 0, "list", map[string][]string{"create": {"provider", "credential", "secret", "scenario", "seed", "label", "frozen", "public-key", "require-signatures"}})
 	if err != nil {
 		return err
 	}
@@ -78,6 +81,11 @@ func (c *cli) tenants(args []string) error {
 		}
 		if in.Provider == "" || in.Credential == "" {
 			return c.usage("create needs --provider and --credential")
+		}
+		if keyFile != "" {
+			if in.PublicKey, err = readPublicKey(keyFile); err != nil {
+				return err
+			}
 		}
 		t, err = c.api.CreateTenant(c.ctx, in)
 	case "delete":
@@ -111,6 +119,7 @@ func (c *cli) showTenant(t client.Tenant) error {
 			secret = "set"
 		}
 		fmt.Fprintf(w, "key\t%s\nprovider\t%s\ncredential\t%s\nsecret\t%s\n", t.Key, t.Provider, t.Credential, secret)
+		appLines(w, t.App)
 		fmt.Fprintf(w, "scenario\t%s (seed %d)\n", t.Scenario, t.Seed)
 		if t.Label != "" {
 			fmt.Fprintf(w, "label\t%s\n", t.Label)

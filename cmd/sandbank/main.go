@@ -120,7 +120,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "health", "tenants", "reset", "world", "clock", "scenarios", "sca", "journal", "faults", "export", "import":
+	case "health", "tenants", "app", "reset", "world", "clock", "scenarios", "sca", "journal", "faults", "export", "import":
 		return runCLI(ctx, cmd, args, getenv, stdout)
 	default:
 		return fmt.Errorf("unknown command %q (see sandbank --help)", cmd)

@@ -98,6 +98,21 @@ func (c *Client) SetLabel(ctx context.Context, key, label string) (Tenant, error
 	return out, c.call(ctx, http.MethodPatch, tenantPath(key), nil, TenantChange{Label: &label}, &out)
 }
 
+// App shows a tenant's app settings.
+func (c *Client) App(ctx context.Context, key string) (App, error) {
+	var out App
+	return out, c.call(ctx, http.MethodGet, tenantPath(key, "app"), nil, nil, &out)
+}
+
+// SetApp replaces a tenant's app settings: its registered public key (an
+// empty one removes it) and whether requests must be signed. A key that
+// does not parse, or signatures required without a key, is refused and
+// changes nothing.
+func (c *Client) SetApp(ctx context.Context, key string, in App) (Tenant, error) {
+	var out Tenant
+	return out, c.call(ctx, http.MethodPut, tenantPath(key, "app"), nil, in, &out)
+}
+
 // LoadScenario rebuilds a tenant on another scenario and seed.
 func (c *Client) LoadScenario(ctx context.Context, key string, in LoadScenario) (Tenant, error) {
 	var out Tenant

@@ -79,6 +79,14 @@ func TestRequestsOnTheWire(t *testing.T) {
 			request{"GET", "/_sandbank/tenants/abc/journal.har?method=POST", "", ""}},
 		{func() error { _, err := c.Faults(ctx, "abc"); return err },
 			request{"GET", "/_sandbank/faults?tenant=abc", "", ""}},
+		{func() error {
+			_, err := c.SetApp(ctx, "abc", client.App{PublicKey: "-----BEGIN PUBLIC KEY-----\n", RequireSignatures: true})
+			return err
+		}, request{"PUT", "/_sandbank/tenants/abc/app", "application/json", `{"public_key":"-----BEGIN PUBLIC KEY-----\n","require_signatures":true}`}},
+		{func() error { _, err := c.SetApp(ctx, "abc", client.App{}); return err },
+			request{"PUT", "/_sandbank/tenants/abc/app", "application/json", `{"require_signatures":false}`}},
+		{func() error { _, err := c.App(ctx, "abc"); return err },
+			request{"GET", "/_sandbank/tenants/abc/app", "", ""}},
 		{func() error { _, err := c.Import(ctx, client.Bundle{}, "other", true); return err },
 			request{"POST", "/_sandbank/import?credential=other&replace=true", "application/json", ""}},
 	} {

@@ -50,6 +50,9 @@ type Tenant struct {
 	Accounts    int `json:"accounts"`
 	Connections int `json:"connections"`
 	PendingSCA  int `json:"pending_sca"`
+	// App is what the provider's console holds for the client: its
+	// registered public key and whether requests must be signed.
+	App App `json:"app"`
 }
 
 // NewTenant is POST /_sandbank/tenants.
@@ -65,6 +68,27 @@ type NewTenant struct {
 	// Frozen starts the tenant's clock frozen at At (or now).
 	Frozen bool       `json:"frozen,omitempty"`
 	At     *time.Time `json:"at,omitempty"`
+	// PublicKey and RequireSignatures, when either is set, are the
+	// tenant's app settings from the start (see App), over its
+	// scenario's.
+	PublicKey         string `json:"public_key,omitempty"`
+	RequireSignatures bool   `json:"require_signatures,omitempty"`
+}
+
+// App is a tenant's app settings, what the provider's console holds for
+// an API client, and the body of PUT /_sandbank/tenants/{key}/app, which
+// replaces them (an empty PublicKey removes the key).
+type App struct {
+	// PublicKey is the PEM of the registered public key: PKIX "PUBLIC
+	// KEY" (RSA or EC) or PKCS#1 "RSA PUBLIC KEY"; empty when none.
+	PublicKey string `json:"public_key,omitempty"`
+	// Fingerprint identifies the key: "SHA256:" and the unpadded base64
+	// of the SHA-256 of its DER (PKIX) form. The server computes it; a
+	// PUT may leave it out, and one that sends it must send the key's.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// RequireSignatures makes unsigned requests fail, as Fintecture does
+	// in production; it needs a registered key.
+	RequireSignatures bool `json:"require_signatures"`
 }
 
 // LoadScenario is POST /_sandbank/tenants/{key}/scenario.

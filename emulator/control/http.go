@@ -52,6 +52,8 @@ func (a *api) routes() []route {
 		{http.MethodDelete, "/tenants/{key}", a.deleteTenant},
 		{http.MethodPost, "/tenants/{key}/reset", a.resetTenant},
 		{http.MethodPost, "/tenants/{key}/scenario", a.loadScenario},
+		{http.MethodGet, "/tenants/{key}/app", a.showApp},
+		{http.MethodPut, "/tenants/{key}/app", a.setApp},
 
 		{http.MethodGet, "/scenarios", a.listScenarios},
 		{http.MethodGet, "/scenarios/{name}", a.showScenario},

@@ -91,6 +91,26 @@ func (a *api) loadScenario(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.JSON(w, http.StatusOK, t)
 }
 
+func (a *api) showApp(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.svc.Tenant(r.Context(), httpapi.Var(r, "key"))
+	if err != nil {
+		return err
+	}
+	return httpapi.JSON(w, http.StatusOK, t.App)
+}
+
+func (a *api) setApp(w http.ResponseWriter, r *http.Request) error {
+	var in client.App
+	if err := decode(r, &in, maxBody, false); err != nil {
+		return err
+	}
+	t, err := a.svc.SetApp(r.Context(), httpapi.Var(r, "key"), in)
+	if err != nil {
+		return err
+	}
+	return httpapi.JSON(w, http.StatusOK, t)
+}
+
 func (a *api) listScenarios(w http.ResponseWriter, r *http.Request) error {
 	list := a.svc.Scenarios()
 	out := make([]client.Scenario, 0, len(list))

@@ -46,7 +46,7 @@ func (s *Service) describe(ctx context.Context, t *emulator.Tenant) (client.Tena
 	}
 	return client.Tenant{
 		Key: t.Key(), Provider: string(t.Provider), Credential: t.Credential, HasSecret: t.SecretHash != "",
-		Scenario: t.Scenario, Seed: t.Seed, Label: t.Label, Clock: clock, CreatedAt: t.CreatedAt,
+		Scenario: t.Scenario, Seed: t.Seed, Label: t.Label, App: wireApp(t.App), Clock: clock, CreatedAt: t.CreatedAt,
 		Banks: c.Banks, PSUs: c.PSUs, Accounts: c.Accounts, Connections: c.Connections, PendingSCA: c.PendingSCA,
 	}, nil
 }
@@ -61,6 +61,9 @@ func (s *Service) CreateTenant(ctx context.Context, in client.NewTenant) (client
 	}
 	if spec.Scenario == "" {
 		spec.Scenario = s.opts.DefaultScenario
+	}
+	if in.PublicKey != "" || in.RequireSignatures {
+		spec.App = &emulator.AppSettings{PublicKey: in.PublicKey, RequireSignatures: in.RequireSignatures}
 	}
 	now := s.store.Clock().Now()
 	switch {
@@ -162,6 +165,39 @@ func (s *Service) SetLabel(ctx context.Context, key, label string) (client.Tenan
 		return client.Tenant{}, err
 	}
 	return s.describe(ctx, t)
+}
+
+// SetApp replaces a tenant's app settings (registered public key, whether
+// requests must be signed). The fingerprint is computed; one sent along
+// (as a client echoing a shown tenant would) must be the key's.
+func (s *Service) SetApp(ctx context.Context, key string, in client.App) (client.Tenant, error) {
+	t, err := s.tenant(ctx, key)
+	if err != nil {
+		return client.Tenant{}, err
+	}
+	app := emulator.AppSettings{PublicKey: in.PublicKey, RequireSignatures: in.RequireSignatures}
+	if err := app.Validate(); err != nil {
+		return client.Tenant{}, err
+	}
+	if in.Fingerprint != "" && in.Fingerprint != app.Fingerprint() {
+		return client.Tenant{}, emulator.FieldError(emulator.CodeInvalid, "fingerprint", "%q is not the fingerprint of public_key (%s); it is computed, so leave it out", in.Fingerprint, dashIfEmpty(app.Fingerprint()))
+	}
+	if t, err = s.store.SetApp(ctx, t, app); err != nil {
+		return client.Tenant{}, err
+	}
+	return s.describe(ctx, t)
+}
+
+// wireApp shows app settings with the key's fingerprint.
+func wireApp(a emulator.AppSettings) client.App {
+	return client.App{PublicKey: a.PublicKey, Fingerprint: a.Fingerprint(), RequireSignatures: a.RequireSignatures}
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "no key"
+	}
+	return s
 }
 
 // reloadFaults makes the fault engine see a tenant's new rules (and, when

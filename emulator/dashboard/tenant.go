@@ -17,6 +17,8 @@ type tenantView struct {
 	layout
 	T    client.Tenant
 	Href string
+	// KeyType describes the registered public key ("RSA 2048"), if any.
+	KeyType string
 	// Failed names the form that was refused and Form holds its fields,
 	// so they show again as typed (see Echo).
 	Failed string
@@ -107,6 +109,7 @@ func (d *Dashboard) loadTenant(ctx context.Context, key string) (*tenantView, er
 		return nil, err
 	}
 	v := &tenantView{T: t, Href: tenantPath(key), Advances: advances, Scenario: t.Scenario}
+	v.KeyType = emulator.AppSettings{PublicKey: t.App.PublicKey}.KeyType()
 	v.Title = t.Credential + " (" + t.Provider + ")"
 	v.Crumbs = []crumb{{"Sandbank", "/"}}
 	v.Clock = clockView{

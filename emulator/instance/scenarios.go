@@ -49,7 +49,7 @@ func (s *scenarioSources) resolve(name, src string) (store.ScenarioData, error) 
 	if err != nil {
 		return store.ScenarioData{}, err
 	}
-	out := store.ScenarioData{Name: sc.Name, Source: string(sc.Source), Seed: sc.Seed, Behaviour: sc.Behaviour()}
+	out := store.ScenarioData{Name: sc.Name, Source: string(sc.Source), Seed: sc.Seed, Behaviour: sc.Behaviour(), App: sc.App()}
 	for _, r := range sc.Faults() {
 		b, err := json.Marshal(r)
 		if err != nil {

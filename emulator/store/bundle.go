@@ -158,6 +158,9 @@ func (s *Store) ImportTenant(ctx context.Context, d *TenantDump, opts ImportOpti
 				return importError(td.Name, err)
 			}
 		}
+		if err := checkImportedApp(ctx, tx, id); err != nil {
+			return err
+		}
 		// Read back through the same scan as Tenant, so the result is
 		// exactly what a later lookup gives.
 		out, err = findTenant(ctx, tx, d.Provider, credential)
@@ -343,6 +346,28 @@ func importError(table string, err error) error {
 		}
 	}
 	return err
+}
+
+// checkImportedApp refuses a bundle whose app settings this Sandbank would
+// refuse through the control plane (a key that does not parse, signatures
+// required without a key), so an import cannot store what SetApp would not.
+func checkImportedApp(ctx context.Context, tx *sql.Tx, id int64) error {
+	var raw string
+	if err := tx.QueryRowContext(ctx, `SELECT "app" FROM "tenants" WHERE "id" = ?`, id).Scan(&raw); err != nil {
+		return err
+	}
+	a, err := decodeApp(raw)
+	if err == nil {
+		err = a.Validate()
+	}
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if e := new(emulator.Error); errors.As(err, &e) {
+		msg = e.Field + ": " + e.Message
+	}
+	return emulator.FieldError(emulator.CodeInvalid, "tenants.app", "the bundle's app settings are refused: %s", msg)
 }
 
 // deleteTenantRows deletes the tenant's rows table by table, children

@@ -59,6 +59,10 @@ type ScenarioData struct {
 	Seed      int64
 	Behaviour emulator.Behaviour
 	Faults    [][]byte
+	// App, when the scenario has an app section, replaces the tenant's
+	// app settings on create, load and reset; nil keeps them, since a key
+	// registered in the console is not world state.
+	App *emulator.AppSettings
 }
 
 // ScenarioResolver finds a scenario by name when src is empty, or parses

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -71,6 +72,9 @@ type TenantSpec struct {
 	Seed  int64
 	Label string
 	Clock emulator.TenantClock
+	// App, when set, is the tenant's app settings from the start, over
+	// its scenario's; nil takes the scenario's (none if it has none).
+	App *emulator.AppSettings
 }
 
 // CreateTenantFrom creates a tenant from a spec, its world and its
@@ -95,6 +99,17 @@ func (s *Store) CreateTenantFrom(ctx context.Context, spec TenantSpec) (*emulato
 	if spec.Seed == 0 {
 		return nil, false, emulator.FieldError(emulator.CodeInvalid, "seed", "the seed must be non-zero")
 	}
+	var app emulator.AppSettings
+	switch {
+	case spec.App != nil:
+		app = *spec.App
+	case sc.App != nil:
+		app = *sc.App
+	}
+	appJSON, err := encodeApp(app)
+	if err != nil {
+		return nil, false, err
+	}
 	var out *emulator.Tenant
 	created := false
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -113,9 +128,9 @@ func (s *Store) CreateTenantFrom(ctx context.Context, spec TenantSpec) (*emulato
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO tenants (provider, credential, key, secret_hash, scenario, scenario_src, behaviour, label, seed, clock_offset, frozen_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			spec.Provider, spec.Credential, emulator.TenantKey(spec.Provider, spec.Credential), secret, sc.Name, sc.Source, string(behaviour), spec.Label,
+		res, err := tx.ExecContext(ctx, `INSERT INTO tenants (provider, credential, key, secret_hash, scenario, scenario_src, behaviour, app, label, seed, clock_offset, frozen_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			spec.Provider, spec.Credential, emulator.TenantKey(spec.Provider, spec.Credential), secret, sc.Name, sc.Source, string(behaviour), appJSON, spec.Label,
 			spec.Seed, int64(spec.Clock.Offset), nsPtr(spec.Clock.FrozenAt), ns(now))
 		if err != nil {
 			return err
@@ -172,13 +187,16 @@ const FaultSourceScenario = "scenario"
 // it owns goes (world, journeys, connections, tokens, customers, events,
 // fault rules, journal), its clock goes back to real time, and its world
 // and scenario faults are generated again, in one transaction. Its
-// credential and secret stay.
+// credential, secret and label stay, and so do its app settings unless its
+// scenario has an app section (ScenarioData.App), which sets them again.
 func (s *Store) ResetTenant(ctx context.Context, t *emulator.Tenant) (*emulator.Tenant, error) {
 	return s.rebuild(ctx, t, t.Scenario, t.ScenarioSrc, t.Seed)
 }
 
 // LoadScenario gives a tenant another scenario (looked up by name) and
-// seed, zero meaning the scenario's own, and resets it onto it.
+// seed, zero meaning the scenario's own, and resets it onto it. A scenario
+// with an app section replaces the tenant's app settings; one without
+// leaves them.
 func (s *Store) LoadScenario(ctx context.Context, t *emulator.Tenant, name string, seed int64) (*emulator.Tenant, error) {
 	return s.rebuild(ctx, t, name, "", seed)
 }
@@ -198,13 +216,23 @@ func (s *Store) rebuild(ctx context.Context, t *emulator.Tenant, name, src strin
 	if err != nil {
 		return nil, err
 	}
+	// A scenario without an app section keeps the tenant's settings: the
+	// registered key belongs to the client's console, not to the world.
+	var appJSON *string
+	if sc.App != nil {
+		a, err := encodeApp(*sc.App)
+		if err != nil {
+			return nil, err
+		}
+		appJSON = &a
+	}
 	var out *emulator.Tenant
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := clearTenantRows(ctx, tx, t.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET scenario = ?, scenario_src = ?, behaviour = ?, seed = ?, clock_offset = 0, frozen_at = NULL, next_seq = 0 WHERE id = ?`,
-			sc.Name, sc.Source, string(behaviour), seed, t.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET scenario = ?, scenario_src = ?, behaviour = ?, app = coalesce(?, app), seed = ?, clock_offset = 0, frozen_at = NULL, next_seq = 0 WHERE id = ?`,
+			sc.Name, sc.Source, string(behaviour), appJSON, seed, t.ID); err != nil {
 			return err
 		}
 		nt, err := findTenantByID(ctx, tx, t.ID)
@@ -242,6 +270,18 @@ func (s *Store) SetClock(ctx context.Context, t *emulator.Tenant, c emulator.Ten
 // SetLabel changes a tenant's label.
 func (s *Store) SetLabel(ctx context.Context, t *emulator.Tenant, label string) (*emulator.Tenant, error) {
 	return s.updateTenant(ctx, t, `UPDATE tenants SET label = ? WHERE id = ?`, label, t.ID)
+}
+
+// SetApp replaces a tenant's app settings (registered public key, whether
+// requests must be signed). A key that does not parse, or signatures
+// required without a key, is refused with CodeInvalid naming the field,
+// and changes nothing.
+func (s *Store) SetApp(ctx context.Context, t *emulator.Tenant, app emulator.AppSettings) (*emulator.Tenant, error) {
+	raw, err := encodeApp(app)
+	if err != nil {
+		return nil, err
+	}
+	return s.updateTenant(ctx, t, `UPDATE tenants SET app = ? WHERE id = ?`, raw, t.ID)
 }
 
 // updateTenant runs one UPDATE of a tenant's row and puts the tenant as
@@ -327,7 +367,7 @@ func (s *Store) Tenants(ctx context.Context) ([]emulator.Tenant, error) {
 	return out, rows.Err()
 }
 
-const tenantSelect = `SELECT id, provider, credential, secret_hash, scenario, scenario_src, behaviour, label, seed, clock_offset, frozen_at, created_at FROM tenants`
+const tenantSelect = `SELECT id, provider, credential, secret_hash, scenario, scenario_src, behaviour, app, label, seed, clock_offset, frozen_at, created_at FROM tenants`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -335,8 +375,8 @@ func scanTenant(row scanner) (*emulator.Tenant, error) {
 	var t emulator.Tenant
 	var offset, created int64
 	var frozen sql.NullInt64
-	var behaviour string
-	if err := row.Scan(&t.ID, &t.Provider, &t.Credential, &t.SecretHash, &t.Scenario, &t.ScenarioSrc, &behaviour, &t.Label, &t.Seed, &offset, &frozen, &created); err != nil {
+	var behaviour, app string
+	if err := row.Scan(&t.ID, &t.Provider, &t.Credential, &t.SecretHash, &t.Scenario, &t.ScenarioSrc, &behaviour, &app, &t.Label, &t.Seed, &offset, &frozen, &created); err != nil {
 		return nil, err
 	}
 	var b behaviourJSON
@@ -344,6 +384,10 @@ func scanTenant(row scanner) (*emulator.Tenant, error) {
 		return nil, fmt.Errorf("tenant %d: behaviour: %w", t.ID, err)
 	}
 	t.Behaviour = b.domain()
+	var err error
+	if t.App, err = decodeApp(app); err != nil {
+		return nil, fmt.Errorf("tenant %d: %w", t.ID, err)
+	}
 	t.Clock = emulator.TenantClock{Offset: time.Duration(offset), FrozenAt: nullTime(frozen)}
 	t.CreatedAt = fromNS(created)
 	return &t, nil
@@ -420,4 +464,32 @@ func (b behaviourJSON) domain() emulator.Behaviour {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.Login, Outcome: r.Outcome})
 	}
 	return out
+}
+
+// appJSON is how a tenant's app settings are kept in its row.
+type appJSON struct {
+	PublicKey         string `json:"public_key,omitempty"`
+	RequireSignatures bool   `json:"require_signatures,omitempty"`
+}
+
+// encodeApp validates app settings and writes them as the row keeps them.
+func encodeApp(a emulator.AppSettings) (string, error) {
+	if err := a.Validate(); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(appJSON{PublicKey: a.PublicKey, RequireSignatures: a.RequireSignatures})
+	return string(b), err
+}
+
+// decodeApp reads a row's app column. Unknown keys are refused, so a
+// bundle from a Sandbank that keeps more settings fails loudly instead of
+// losing them.
+func decodeApp(raw string) (emulator.AppSettings, error) {
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var a appJSON
+	if err := dec.Decode(&a); err != nil {
+		return emulator.AppSettings{}, fmt.Errorf("app: %w", err)
+	}
+	return emulator.AppSettings{PublicKey: a.PublicKey, RequireSignatures: a.RequireSignatures}, nil
 }
