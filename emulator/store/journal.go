@@ -192,4 +192,3 @@ func scanJournal(row scanner) (emulator.JournalEntry, error) {
 	}
 	return e, nil
 }
-
