@@ -88,13 +88,20 @@ func balances(a emulator.Account, b emulator.Balances) []balanceJSON {
 	}
 }
 
-// listAccounts serves GET /ais/v1/customer/{customer_id}/accounts.
-func (p *Provider) listAccounts(w http.ResponseWriter, r *http.Request) error {
+// sharedAccounts loads the path's connection for a read and the accounts
+// the PSU shared through it.
+func (p *Provider) sharedAccounts(r *http.Request) (*emulator.Tenant, emulator.Connection, []emulator.Account, error) {
 	t, c, err := p.readableConnection(r)
 	if err != nil {
-		return err
+		return t, c, nil, err
 	}
 	accts, err := p.store.ConnectionAccounts(r.Context(), t, c.ID)
+	return t, c, accts, err
+}
+
+// listAccounts serves GET /ais/v1/customer/{customer_id}/accounts.
+func (p *Provider) listAccounts(w http.ResponseWriter, r *http.Request) error {
+	t, _, accts, err := p.sharedAccounts(r)
 	if err != nil {
 		return err
 	}

@@ -147,11 +147,7 @@ func availableCents(b emulator.Balances) int64 {
 
 // liveListAccounts serves GET /ais/v1/customer/{customer_id}/accounts.
 func (p *Provider) liveListAccounts(w http.ResponseWriter, r *http.Request) error {
-	t, c, err := p.readableConnection(r)
-	if err != nil {
-		return err
-	}
-	accts, err := p.store.ConnectionAccounts(r.Context(), t, c.ID)
+	t, c, accts, err := p.sharedAccounts(r)
 	if err != nil {
 		return err
 	}
