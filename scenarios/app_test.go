@@ -1,45 +1,13 @@
 package scenarios
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"encoding/pem"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/testkeys"
 )
-
-// testKeys are one RSA key (1024 bits: strength is irrelevant here) and
-// one EC key, made once for the package.
-var testKeys = sync.OnceValues(func() (*rsa.PrivateKey, *ecdsa.PrivateKey) {
-	r, err := rsa.GenerateKey(rand.Reader, 1024)
-	if err != nil {
-		panic(err)
-	}
-	e, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	return r, e
-})
-
-func pemBlock(typ string, der []byte) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
-}
-
-func publicPEM(t *testing.T, pub any) string {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pemBlock("PUBLIC KEY", der)
-}
 
 // literal writes text as a YAML block literal indented by n spaces.
 func literal(text string, n int) string {
@@ -48,9 +16,9 @@ func literal(text string, n int) string {
 }
 
 func TestAppSection(t *testing.T) {
-	rk, ek := testKeys()
-	rsaPEM := publicPEM(t, &rk.PublicKey)
-	pkcs1 := pemBlock("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&rk.PublicKey))
+	rk, ek := testkeys.RSA(), testkeys.EC()
+	rsaPEM := testkeys.PublicPEM(&rk.PublicKey)
+	pkcs1 := testkeys.PEM("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&rk.PublicKey))
 	for name, c := range map[string]struct {
 		text string
 		want *emulator.AppSettings
@@ -61,7 +29,7 @@ func TestAppSection(t *testing.T) {
 		"key only":      {good + "app:\n  public_key: " + literal(rsaPEM, 4), &emulator.AppSettings{PublicKey: rsaPEM}},
 		"key, required": {good + "app:\n  public_key: " + literal(rsaPEM, 4) + "  require_signatures: true\n", &emulator.AppSettings{PublicKey: rsaPEM, RequireSignatures: true}},
 		"PKCS#1":        {good + "app:\n  public_key: " + literal(pkcs1, 4), &emulator.AppSettings{PublicKey: pkcs1}},
-		"EC":            {good + "app:\n  public_key: " + literal(publicPEM(t, &ek.PublicKey), 4), &emulator.AppSettings{PublicKey: publicPEM(t, &ek.PublicKey)}},
+		"EC":            {good + "app:\n  public_key: " + literal(testkeys.PublicPEM(&ek.PublicKey), 4), &emulator.AppSettings{PublicKey: testkeys.PublicPEM(&ek.PublicKey)}},
 		"not required":  {good + "app:\n  require_signatures: false\n", &emulator.AppSettings{}},
 		"before world":  {"name: x\nseed: 1\napp:\n  public_key: " + literal(rsaPEM, 4) + "world:\n  currencies: [EUR]\n", &emulator.AppSettings{PublicKey: rsaPEM}},
 	} {
@@ -84,9 +52,9 @@ func TestAppSection(t *testing.T) {
 }
 
 func TestAppSectionErrors(t *testing.T) {
-	rk, _ := testKeys()
-	rsaPEM := publicPEM(t, &rk.PublicKey)
-	private := pemBlock("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk))
+	rk := testkeys.RSA()
+	rsaPEM := testkeys.PublicPEM(&rk.PublicKey)
+	private := testkeys.PEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk))
 	for name, c := range map[string]struct{ text, want string }{
 		"private key": {good + "app:\n  public_key: " + literal(private, 4) + "  require_signatures: true\n",
 			"app.yaml:6: app.public_key: a private key was given: register the public key"},
@@ -113,11 +81,11 @@ func TestAppSectionErrors(t *testing.T) {
 // TestAppSchemaAgrees: what Parse refuses in the app section, the schema
 // refuses too, where a schema can tell (a key's contents it cannot).
 func TestAppSchemaAgrees(t *testing.T) {
-	rk, _ := testKeys()
+	rk := testkeys.RSA()
 	sch := compileSchema(t)
 	for name, text := range map[string]string{
 		"required without key": good + "app:\n  require_signatures: true\n",
-		"private key":          good + "app:\n  public_key: " + literal(pemBlock("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk)), 4),
+		"private key":          good + "app:\n  public_key: " + literal(testkeys.PEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk)), 4),
 		"not PEM":              good + "app:\n  public_key: MIIBIjANBgkq\n",
 		"unknown key":          good + "app:\n  fingerprint: SHA256:x\n",
 	} {

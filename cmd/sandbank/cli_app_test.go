@@ -1,52 +1,32 @@
 package main
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sandbank/sandbank/emulator/client"
 	"github.com/sandbank/sandbank/emulator/sandbanktest"
+	"github.com/sandbank/sandbank/emulator/testkeys"
 )
-
-// testRSA is one RSA key for the package (1024 bits: strength is
-// irrelevant here and 2048 would slow the run).
-var testRSA = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 1024)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
 
 // keyFiles writes the test key's public half (PKIX PEM) and its private
 // half to files, and returns their paths and the public key's fingerprint.
 func keyFiles(t *testing.T) (pub, priv, fingerprint string) {
 	t.Helper()
-	k := testRSA()
-	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := testkeys.RSA()
 	dir := t.TempDir()
 	pub, priv = filepath.Join(dir, "app.pub.pem"), filepath.Join(dir, "app.pem")
-	if err := os.WriteFile(pub, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644); err != nil {
+	if err := os.WriteFile(pub, []byte(testkeys.PublicPEM(&k.PublicKey)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(priv, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}), 0o600); err != nil {
+	if err := os.WriteFile(priv, []byte(testkeys.PEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k))), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(der)
-	return pub, priv, "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+	return pub, priv, testkeys.Fingerprint(&k.PublicKey)
 }
 
 func TestCLIApp(t *testing.T) {

@@ -2,60 +2,27 @@ package control_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sandbank/sandbank/emulator/client"
+	"github.com/sandbank/sandbank/emulator/testkeys"
 )
-
-// testKeys are one RSA key (1024 bits: strength is irrelevant here) and
-// one EC key, made once for the package.
-var testKeys = sync.OnceValues(func() (*rsa.PrivateKey, *ecdsa.PrivateKey) {
-	r, err := rsa.GenerateKey(rand.Reader, 1024)
-	if err != nil {
-		panic(err)
-	}
-	e, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	return r, e
-})
-
-// publicPEM is a key's public half as PKIX PEM, and its fingerprint as the
-// control plane shows it.
-func publicPEM(t *testing.T, pub any) (string, string) {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(der)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
-}
 
 func TestAppSettings(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	rk, ek := testKeys()
+	rk, ek := testkeys.RSA(), testkeys.EC()
 	key := h.tenant("app-1").Key
 	if got, err := h.c.Tenant(ctx, key); err != nil || got.App != (client.App{}) {
 		t.Fatalf("a new tenant's app: %+v %v", got.App, err)
 	}
 
-	rsaPEM, rsaFP := publicPEM(t, &rk.PublicKey)
+	rsaPEM, rsaFP := testkeys.PublicPEM(&rk.PublicKey), testkeys.Fingerprint(&rk.PublicKey)
 	set, err := h.c.SetApp(ctx, key, client.App{PublicKey: rsaPEM, RequireSignatures: true})
 	if err != nil {
 		t.Fatal(err)
@@ -86,8 +53,8 @@ func TestAppSettings(t *testing.T) {
 	}
 
 	// Bad input: 400 naming the field, and nothing changes.
-	private := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}))
-	ecPEM, _ := publicPEM(t, &ek.PublicKey)
+	private := testkeys.PEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk))
+	ecPEM := testkeys.PublicPEM(&ek.PublicKey)
 	for _, c := range []struct {
 		name  string
 		in    client.App
@@ -150,8 +117,8 @@ func TestAppSettings(t *testing.T) {
 func TestCreateTenantWithApp(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	rk, _ := testKeys()
-	rsaPEM, rsaFP := publicPEM(t, &rk.PublicKey)
+	rk := testkeys.RSA()
+	rsaPEM, rsaFP := testkeys.PublicPEM(&rk.PublicKey), testkeys.Fingerprint(&rk.PublicKey)
 	got, err := h.c.CreateTenant(ctx, client.NewTenant{Provider: "fintecture", Credential: "signed", PublicKey: rsaPEM, RequireSignatures: true})
 	if err != nil {
 		t.Fatal(err)

@@ -2,14 +2,11 @@ package dashboard_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"strings"
 	"testing"
 
 	"github.com/sandbank/sandbank/emulator/client"
+	"github.com/sandbank/sandbank/emulator/testkeys"
 )
 
 func TestTenantPageShowsAppSettings(t *testing.T) {
@@ -19,16 +16,8 @@ func TestTenantPageShowsAppSettings(t *testing.T) {
 	_, body := h.get(t, h.page(key))
 	mustContain(t, "no key", body, "<dt>Public key</dt>", `<dd id="app-key">none registered</dd>`, `<dd id="app-signatures">optional</dd>`)
 
-	// 1024 bits: the page only shows the key.
-	k, err := rsa.GenerateKey(rand.Reader, 1024)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := h.ctl.SetApp(ctx, key, client.App{PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), RequireSignatures: true})
+	// testkeys.RSA is 1024 bits: the page only shows the key.
+	set, err := h.ctl.SetApp(ctx, key, client.App{PublicKey: testkeys.PublicPEM(&testkeys.RSA().PublicKey), RequireSignatures: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,50 +5,19 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sandbank/sandbank/emulator/client"
+	"github.com/sandbank/sandbank/emulator/testkeys"
 )
 
 // Request signatures over HTTP, signed here by a signer independent of the
 // verifier: the signing string of notes/fintecture.md §1.4, built by hand.
-
-var (
-	sigKeyOnce sync.Once
-	sigKey     *rsa.PrivateKey
-	otherKey   *rsa.PrivateKey
-)
-
-func signingKeys(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
-	t.Helper()
-	sigKeyOnce.Do(func() {
-		var err error
-		if sigKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if otherKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-	})
-	return sigKey, otherKey
-}
-
-func publicPEM(t *testing.T, k *rsa.PrivateKey) string {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
 
 // sign adds Date, X-Request-ID, Digest (with a body) and Signature to r,
 // signing target ("get /path?query" as the client sees it).
@@ -77,8 +46,7 @@ func (h *harness) sign(t *testing.T, r *req, keyID, target string, key *rsa.Priv
 
 func (h *harness) appWithKey(t *testing.T, app string, required bool) string {
 	t.Helper()
-	key, _ := signingKeys(t)
-	tn, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: app, Secret: appSecret, PublicKey: publicPEM(t, key), RequireSignatures: required})
+	tn, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: app, Secret: appSecret, PublicKey: testkeys.PublicPEM(&testkeys.RSA().PublicKey), RequireSignatures: required})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +55,7 @@ func (h *harness) appWithKey(t *testing.T, app string, required bool) string {
 
 func TestSignaturesVerifyWhenAKeyIsRegistered(t *testing.T) {
 	h := newHarness(t)
-	key, other := signingKeys(t)
+	key, other := testkeys.RSA(), testkeys.OtherRSA()
 	h.appWithKey(t, appID, false)
 	cust, tok := h.connected(appID, appSecret)
 	path := "/ais/v1/customer/" + cust + "/accounts"
@@ -130,7 +98,7 @@ func TestSignaturesVerifyWhenAKeyIsRegistered(t *testing.T) {
 
 func TestSignedBodiesAndRequiredSignatures(t *testing.T) {
 	h := newHarness(t)
-	key, _ := signingKeys(t)
+	key := testkeys.RSA()
 	tenantKey := h.appWithKey(t, appID, true)
 	basic := [2]string{appID, appSecret}
 

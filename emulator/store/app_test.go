@@ -2,41 +2,14 @@ package store
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/testkeys"
 )
-
-// testKeys are one RSA key (1024 bits: its strength does not matter
-// here, and 2048 would slow every run) and one EC key, made once.
-var testKeys = sync.OnceValues(func() (*rsa.PrivateKey, *ecdsa.PrivateKey) {
-	r, err := rsa.GenerateKey(rand.Reader, 1024)
-	if err != nil {
-		panic(err)
-	}
-	e, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	return r, e
-})
-
-// publicPEM is a key's public half as PKIX PEM.
-func publicPEM(t *testing.T, pub any) string {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	noErr(t, err)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
 
 // appStore opens a store on a file whose scenarios "plain" (no app
 // section) and "signed" (an app section requiring signatures with key)
@@ -68,7 +41,7 @@ func storedApp(t *testing.T, s *Store, tn *emulator.Tenant) emulator.AppSettings
 
 func TestSetApp(t *testing.T) {
 	ctx := context.Background()
-	rk, ek := testKeys()
+	rk, ek := testkeys.RSA(), testkeys.EC()
 	path := filepath.Join(t.TempDir(), "app.db")
 	s := appStore(t, path, "")
 	tn, err := s.EnsureTenant(ctx, emulator.Fintecture, "app")
@@ -77,7 +50,7 @@ func TestSetApp(t *testing.T) {
 		t.Fatalf("a new tenant has app settings: %+v", tn.App)
 	}
 
-	rsaPEM := publicPEM(t, &rk.PublicKey)
+	rsaPEM := testkeys.PublicPEM(&rk.PublicKey)
 	want := emulator.AppSettings{PublicKey: rsaPEM, RequireSignatures: true}
 	got, err := s.SetApp(ctx, tn, want)
 	noErr(t, err)
@@ -92,8 +65,8 @@ func TestSetApp(t *testing.T) {
 	}
 
 	// PKCS#1 and EC keys are accepted as well.
-	pkcs1 := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&rk.PublicKey)}))
-	for _, k := range []string{pkcs1, publicPEM(t, &ek.PublicKey)} {
+	pkcs1 := testkeys.PEM("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&rk.PublicKey))
+	for _, k := range []string{pkcs1, testkeys.PublicPEM(&ek.PublicKey)} {
 		if got, err := s.SetApp(ctx, tn, emulator.AppSettings{PublicKey: k}); err != nil || got.App.PublicKey != k {
 			t.Fatalf("SetApp %.30q: %+v %v", k, got, err)
 		}
@@ -107,7 +80,7 @@ func TestSetApp(t *testing.T) {
 		field string
 	}{
 		{emulator.AppSettings{PublicKey: "not a key"}, "public_key"},
-		{emulator.AppSettings{PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}))}, "public_key"},
+		{emulator.AppSettings{PublicKey: testkeys.PEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk))}, "public_key"},
 		{emulator.AppSettings{RequireSignatures: true}, "require_signatures"},
 	} {
 		_, err := s.SetApp(ctx, tn, c.app)
@@ -140,9 +113,9 @@ func TestSetApp(t *testing.T) {
 // tenant's settings on create, load and reset; one without leaves them.
 func TestAppFollowsScenarios(t *testing.T) {
 	ctx := context.Background()
-	rk, ek := testKeys()
-	scenarioKey := publicPEM(t, &rk.PublicKey)
-	ownKey := publicPEM(t, &ek.PublicKey)
+	rk, ek := testkeys.RSA(), testkeys.EC()
+	scenarioKey := testkeys.PublicPEM(&rk.PublicKey)
+	ownKey := testkeys.PublicPEM(&ek.PublicKey)
 	s := appStore(t, filepath.Join(t.TempDir(), "app.db"), scenarioKey)
 	fromScenario := emulator.AppSettings{PublicKey: scenarioKey, RequireSignatures: true}
 	own := emulator.AppSettings{PublicKey: ownKey}
@@ -200,11 +173,11 @@ func TestAppFollowsScenarios(t *testing.T) {
 
 func TestBundleCarriesApp(t *testing.T) {
 	ctx := context.Background()
-	rk, _ := testKeys()
+	rk := testkeys.RSA()
 	src, _ := bundleStore(t)
 	tn, err := src.EnsureTenant(ctx, emulator.Fintecture, "app")
 	noErr(t, err)
-	want := emulator.AppSettings{PublicKey: publicPEM(t, &rk.PublicKey), RequireSignatures: true}
+	want := emulator.AppSettings{PublicKey: testkeys.PublicPEM(&rk.PublicKey), RequireSignatures: true}
 	tn, err = src.SetApp(ctx, tn, want)
 	noErr(t, err)
 	d, err := src.ExportTenant(ctx, tn)
