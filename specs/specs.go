@@ -18,7 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-//go:embed fintecture/*.yaml fintecture/live/*.yaml
+//go:embed fintecture/*.yaml fintecture/live/*.yaml kontomatik/*.yaml
 var files embed.FS
 
 // Raw returns the embedded bytes of the document name, e.g.

@@ -35,26 +35,32 @@ func scheduleDecision(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, x emu
 func (s *Store) CreateSCASession(ctx context.Context, t *emulator.Tenant, in emulator.SCASession, ttl time.Duration) (emulator.SCASession, error) {
 	now := s.Now(t)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := nextID(ctx, tx, t, "sca")
-		if err != nil {
-			return err
-		}
-		in.ID, in.Status, in.CreatedAt, in.ExpiresAt = id, emulator.SCAPending, now, now.Add(ttl)
-		if in.Outcome, err = outcomeOf(ctx, tx, t, in.PSUID); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sca_sessions (tenant_id, id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, outcome, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, in.ID, in.Provider, in.BankID, in.Model, in.Status, in.Step, in.PSUID, in.RedirectURI, in.State, in.Scope, in.Outcome, ns(in.CreatedAt), ns(in.ExpiresAt))
-		if err != nil {
-			return err
-		}
-		if err := scheduleDecision(ctx, tx, t, in, now); err != nil {
-			return err
-		}
-		return schedule(ctx, tx, t, in.ExpiresAt, EventSCATimeout, in.ID)
+		var err error
+		in, err = createSCASession(ctx, tx, t, in, now, ttl)
+		return err
 	})
 	return in, err
+}
+
+func createSCASession(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, in emulator.SCASession, now time.Time, ttl time.Duration) (emulator.SCASession, error) {
+	id, err := nextID(ctx, tx, t, "sca")
+	if err != nil {
+		return in, err
+	}
+	in.ID, in.Status, in.CreatedAt, in.ExpiresAt = id, emulator.SCAPending, now, now.Add(ttl)
+	if in.Outcome, err = outcomeOf(ctx, tx, t, in.PSUID); err != nil {
+		return in, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO sca_sessions (tenant_id, id, provider, bank_id, model, status, step, psu_id, redirect_uri, state, scope, outcome, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, in.ID, in.Provider, in.BankID, in.Model, in.Status, in.Step, in.PSUID, in.RedirectURI, in.State, in.Scope, in.Outcome, ns(in.CreatedAt), ns(in.ExpiresAt))
+	if err != nil {
+		return in, err
+	}
+	if err := scheduleDecision(ctx, tx, t, in, now); err != nil {
+		return in, err
+	}
+	return in, schedule(ctx, tx, t, in.ExpiresAt, EventSCATimeout, in.ID)
 }
 
 // outcomeOf is what the tenant's scenario makes the bank do with the
