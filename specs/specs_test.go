@@ -55,7 +55,7 @@ func TestNames(t *testing.T) {
 		"fintecture/ais.yaml", "fintecture/customers.yaml",
 		"fintecture/live/ais.yaml", "fintecture/live/customers.yaml", "fintecture/live/oauth.yaml", "fintecture/live/resources.yaml",
 		"fintecture/oauth.yaml",
-		"kontomatik/ais.yaml",
+		"kontomatik/ais.yaml", "kontomatik/live.yaml",
 	}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %q, want %q", got, want)
@@ -82,6 +82,7 @@ func TestLoadValidatesEveryDocument(t *testing.T) {
 		"fintecture/live/oauth.yaml":     "3.0.3",
 		"fintecture/live/resources.yaml": "3.0.3",
 		"kontomatik/ais.yaml":            "3.0.3",
+		"kontomatik/live.yaml":           "3.0.3",
 	}
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
