@@ -31,7 +31,9 @@ type Redirection struct {
 	Country         string
 	Locale          string
 	Mode            AccessMode
-	// SessionID and ConsentID are set once the user has signed in.
+	// SessionID is reserved when the redirection starts (the given
+	// contract hands it out then) and usable once the user has signed in;
+	// ConsentID is set then, in MULTIPLE and MIXED modes.
 	SessionID string
 	ConsentID string
 }

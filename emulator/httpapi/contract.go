@@ -102,6 +102,7 @@ type FaultWrapper func(c *Contract, op ContractOperation, ew ErrorWriter, subjec
 // operation has no handler or a handler names no operation, which is what
 // keeps the served routes and the documents identical.
 func Mount(r *mux.Router, c *Contract, handlers map[string]Handler, opts MountOptions) error {
+	RegisterXMLBodies() // Kontomatik's XML bodies are validated like JSON ones (DESIGN.md §9)
 	ops := c.Operations()
 	seen := map[string]bool{}
 	var missing []string

@@ -33,8 +33,14 @@ func (s *Store) CreateRedirection(ctx context.Context, t *emulator.Tenant, in em
 		if in, err = createSCASession(ctx, tx, t, in, now, ttl); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO redirections (tenant_id, id, dialect, redirect_uri, owner_external_id, country, locale, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, in.ID, r.Dialect, r.RedirectURI, r.OwnerExternalID, r.Country, r.Locale, r.Mode)
+		// The session's id is reserved now: the given contract hands it
+		// out before the user has signed in.
+		sessionID, err := decimalID(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO redirections (tenant_id, id, dialect, redirect_uri, owner_external_id, country, locale, mode, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, in.ID, r.Dialect, r.RedirectURI, r.OwnerExternalID, r.Country, r.Locale, r.Mode, sessionID)
 		return err
 	})
 	return in, err
@@ -65,10 +71,13 @@ type SessionRequest struct {
 	SessionTTL time.Duration
 }
 
-func openSession(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, now time.Time, in SessionRequest, consentID, historyFrom string) (emulator.ImportSession, error) {
-	id, err := decimalID(ctx, tx, t)
-	if err != nil {
-		return emulator.ImportSession{}, err
+// openSession opens a session with the given id (a new one when empty).
+func openSession(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, now time.Time, in SessionRequest, id, consentID, historyFrom string) (emulator.ImportSession, error) {
+	var err error
+	if id == "" {
+		if id, err = decimalID(ctx, tx, t); err != nil {
+			return emulator.ImportSession{}, err
+		}
 	}
 	if in.Standing {
 		if consentID, err = nextID(ctx, tx, t, "consent"); err != nil {
@@ -117,33 +126,35 @@ func (s *Store) SignInDirectly(ctx context.Context, t *emulator.Tenant, bankID, 
 				return err
 			}
 		}
-		out, err = openSession(ctx, tx, t, now, in, "", "")
+		out, err = openSession(ctx, tx, t, now, in, "", "", "")
 		return err
 	})
 	return out, err
 }
 
-// CompleteRedirection opens the session (and the standing consent) of a
-// redirection whose journey the user completed, once: later calls answer
-// the redirection as it was completed.
+// CompleteRedirection opens the reserved session (and the standing
+// consent) of a redirection whose journey the user completed, once: later
+// calls answer the redirection as it was completed.
 func (s *Store) CompleteRedirection(ctx context.Context, t *emulator.Tenant, id string, in SessionRequest) (emulator.Redirection, error) {
 	now := s.Now(t)
 	var out emulator.Redirection
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		r, err := findRedirection(ctx, tx, t, id)
-		if err != nil || r.SessionID != "" {
-			out = r
-			return err
-		}
-		in.Standing = r.Mode.Standing()
-		in.OwnerExternalID = r.OwnerExternalID
-		x, err := openSession(ctx, tx, t, now, in, "", "")
 		if err != nil {
 			return err
 		}
-		r.SessionID, r.ConsentID = x.ID, x.ConsentID
 		out = r
-		_, err = tx.ExecContext(ctx, `UPDATE redirections SET session_id = ?, consent_id = ? WHERE tenant_id = ? AND id = ?`, r.SessionID, r.ConsentID, t.ID, id)
+		if _, err := findImportSession(ctx, tx, t, r.SessionID); err == nil {
+			return nil
+		}
+		in.Standing = r.Mode.Standing()
+		in.OwnerExternalID = r.OwnerExternalID
+		x, err := openSession(ctx, tx, t, now, in, r.SessionID, "", "")
+		if err != nil {
+			return err
+		}
+		out.ConsentID = x.ConsentID
+		_, err = tx.ExecContext(ctx, `UPDATE redirections SET consent_id = ? WHERE tenant_id = ? AND id = ?`, x.ConsentID, t.ID, id)
 		return err
 	})
 	return out, err
@@ -163,7 +174,7 @@ func (s *Store) ReuseConsent(ctx context.Context, t *emulator.Tenant, consentID,
 		if !c.Usable(now) {
 			return emulator.NotFound("consent", consentID)
 		}
-		out, err = openSession(ctx, tx, t, now, SessionRequest{ConnectionID: c.ConnectionID, SessionTTL: sessionTTL}, c.ID, historyFrom)
+		out, err = openSession(ctx, tx, t, now, SessionRequest{ConnectionID: c.ConnectionID, SessionTTL: sessionTTL}, "", c.ID, historyFrom)
 		return err
 	})
 	return out, err
@@ -297,4 +308,17 @@ func (s *Store) ImportCommand(ctx context.Context, t *emulator.Tenant, id string
 	}
 	c.CreatedAt, c.StartsAt, c.DoneAt = fromNS(created), fromNS(starts), fromNS(done)
 	return c, err
+}
+
+// RedirectionBySession finds the redirection that reserved a session id.
+func (s *Store) RedirectionBySession(ctx context.Context, t *emulator.Tenant, sessionID string) (emulator.Redirection, error) {
+	var id string
+	err := s.read.QueryRowContext(ctx, `SELECT id FROM redirections WHERE tenant_id = ? AND session_id = ?`, t.ID, sessionID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return emulator.Redirection{}, emulator.NotFound("session", sessionID)
+	}
+	if err != nil {
+		return emulator.Redirection{}, err
+	}
+	return findRedirection(ctx, s.read, t, id)
 }
