@@ -19,6 +19,7 @@ import (
 	"github.com/sandbank/sandbank/emulator/dashboard"
 	"github.com/sandbank/sandbank/emulator/faults"
 	"github.com/sandbank/sandbank/emulator/fintecture"
+	"github.com/sandbank/sandbank/emulator/kontomatik"
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/journal"
 	"github.com/sandbank/sandbank/emulator/server"
@@ -67,6 +68,8 @@ type Instance struct {
 var Contracts = []client.Contract{
 	{Name: "fintecture", Mount: "/fintecture", Description: "Fintecture AIS v2 + Customers v1, the given OpenAPI documents"},
 	{Name: "live/fintecture", Mount: "/live/fintecture", Description: "Fintecture's real API as its SDKs speak it (fintecture-client and others): same world and state"},
+	{Name: "kontomatik", Mount: "/kontomatik/v1", Description: "Kontomatik AIS, the given OpenAPI document"},
+	{Name: "live/kontomatik", Mount: "/live/kontomatik/v1", Description: "Kontomatik's real API as captured replies show it (XML replies): same world and state"},
 }
 
 // New opens the database and builds the handler; the scheduler runs until
@@ -127,9 +130,10 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 	}
 	in.Journal = journal.New(st, opts.Clock, opts.Log, opts.Journal)
 	fin := fintecture.New(st, opts.Log)
+	km := kontomatik.New(st, opts.Log)
 	pages, err := bank.New(bank.Options{
 		Store: st, Log: opts.Log, CodeTTL: fintecture.CodeTTL,
-		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: fin},
+		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: fin, emulator.Kontomatik: km},
 	})
 	if err != nil {
 		in.Journal.Close()
@@ -165,7 +169,7 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 		Log: opts.Log, Clock: opts.Clock, Version: opts.Version, PublicURL: opts.PublicURL,
 		ValidateResponses: opts.ValidateResponses, OnViolation: opts.OnViolation, Contracts: names,
 		Faults: in.Faults.Wrap, Inner: []server.Middleware{in.Journal.Middleware()},
-	}, []server.Provider{fin}, []server.Pages{pages, in.Control, dash})
+	}, []server.Provider{fin, km}, []server.Pages{pages, in.Control, dash})
 	if err != nil {
 		in.Journal.Close()
 		return err
