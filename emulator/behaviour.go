@@ -56,6 +56,47 @@ type Behaviour struct {
 	// VerificationDelay overrides how long an identity verification stays
 	// pending before it is decided.
 	VerificationDelay time.Duration
+	// CommandDuration overrides how long an import command (Kontomatik)
+	// runs on the tenant clock before its result is ready.
+	CommandDuration time.Duration
+	// CommandFailures make import commands fail; the first rule whose
+	// login matches wins, and PSUs no rule names import normally.
+	CommandFailures []CommandFailure
+}
+
+// CommandFailure makes the import commands of the PSU with one login
+// ("*": every PSU) end in the provider's exception instead of a result.
+type CommandFailure struct {
+	Login string
+	// Exception is one of CommandExceptions.
+	Exception string
+	// Message is the exception's text; empty: the provider's default.
+	Message string
+	// After is how long the command runs before it fails; zero: as long
+	// as a successful command would (CommandDuration).
+	After time.Duration
+}
+
+// CommandExceptions are the exception names Kontomatik puts in
+// <exception name="…">, from its SDK's exception classes and captured
+// replies (notes/kontomatik.md §7). A failing command can end in any.
+var CommandExceptions = []string{
+	"AlreadySignedIn", "CommandNotAvailable", "ConcurrentSessionsLimitExceed", "DefaultImportAlreadyExecuted",
+	"InvalidCommandId", "InvalidCredentials", "InvalidIban", "InvalidMultipleAccessId", "InvalidOwnerExternalId",
+	"InvalidParameter", "InvalidSessionId", "InvalidSessionIdSignature", "InvalidSince", "InvalidTarget",
+	"JobsQuotaExceeded", "MultipleAccessLimitExceeded", "NoDataToCalculateScore", "NotSignedIn",
+	"ServiceMaintenance", "ServiceTemporarilyUnavailable", "SessionExpired",
+}
+
+// CommandFailureFor returns the failure of the import commands of the PSU
+// with that login, and false when they succeed.
+func (b Behaviour) CommandFailureFor(login string) (CommandFailure, bool) {
+	for _, r := range b.CommandFailures {
+		if r.Login == login || r.Login == "*" {
+			return r, true
+		}
+	}
+	return CommandFailure{}, false
 }
 
 // OutcomeFor returns the outcome of the journeys of the PSU with that login.

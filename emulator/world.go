@@ -53,6 +53,9 @@ type Account struct {
 	Name         string
 	Type         AccountType
 	OpeningCents int64
+	// CoOwners are the account's other holders by full name; the PSU is
+	// its owner. Kontomatik shows them as owners of kind CO_OWNER.
+	CoOwners []string
 }
 
 // AccountType follows ISO 20022 cash account types.
@@ -78,7 +81,26 @@ type Transaction struct {
 	Description      string
 	CounterpartyName string
 	CounterpartyIBAN string
+	// Kind says what the movement is, for providers that categorise
+	// transactions (Kontomatik's <kind> and <labels>); empty: unknown.
+	Kind TransactionKind
 }
+
+// TransactionKind is what a transaction is, in provider-neutral words;
+// each provider maps it to its own categories.
+type TransactionKind string
+
+// The kinds the world generator gives transactions.
+const (
+	// KindSalary is an employer's monthly transfer in.
+	KindSalary TransactionKind = "salary"
+	// KindRent is rent paid by direct debit.
+	KindRent TransactionKind = "rent"
+	// KindSaving is a transfer into a savings account.
+	KindSaving TransactionKind = "saving"
+	// KindCardPayment is everyday spending by card.
+	KindCardPayment TransactionKind = "card_payment"
+)
 
 // Booked reports whether the transaction has booked by the given day.
 func (t Transaction) Booked(today string) bool { return t.BookingDate <= today }

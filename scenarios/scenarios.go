@@ -96,16 +96,21 @@ type World struct {
 }
 
 // PSU is a PSU the scenario names explicitly, present at each of Banks (all
-// banks of the world when empty).
+// banks of the world when empty) in the worlds of Providers (every
+// provider's when empty).
 type PSU struct {
 	Login    string `yaml:"login"`
 	Password string `yaml:"password"`
 	// OTP is the one-time code the bank page asks for; "123456" if empty.
 	OTP string `yaml:"otp"`
 	// DecoupledID is the id a client passes for app-based SCA.
-	DecoupledID string   `yaml:"decoupled_id"`
-	Name        string   `yaml:"name"`
-	Banks       []string `yaml:"banks"`
+	DecoupledID string `yaml:"decoupled_id"`
+	Name        string `yaml:"name"`
+	// Providers limits the PSU to the worlds of these providers: sandbox
+	// credentials are a provider's (Fintecture's 078000000P, KontoBank's
+	// test), so a file serving several providers keeps each to its own.
+	Providers []emulator.Provider `yaml:"providers"`
+	Banks     []string            `yaml:"banks"`
 	// Accounts lists the PSU's accounts at each of its banks. nil (the key
 	// left out) means world.accounts_per_psu generated accounts; an empty
 	// list (accounts: []) means a PSU with no account at all.
@@ -135,6 +140,9 @@ type Account struct {
 	// first day, as a decimal ("1234.56", "-20", "0.00"); empty means a
 	// random plausible figure. The opening balance is chosen to land on it.
 	Balance string `yaml:"balance"`
+	// CoOwners are the account's other holders, by full name (the PSU is
+	// its owner), as Kontomatik lists owners of kind CO_OWNER.
+	CoOwners []string `yaml:"co_owners"`
 }
 
 // BalanceCents returns Balance in cents, and false when no balance is set.
@@ -161,8 +169,27 @@ type BehaviourSpec struct {
 	JourneyTTL        emulator.Duration `yaml:"journey_ttl"`
 	DecoupledTTL      emulator.Duration `yaml:"decoupled_ttl"`
 	VerificationDelay emulator.Duration `yaml:"verification_delay"`
+	// CommandDuration is how long an import command (Kontomatik) runs on
+	// the tenant clock; left out: the provider's own value.
+	CommandDuration emulator.Duration `yaml:"command_duration"`
+	// Commands make PSUs' import commands fail; the first rule whose psu
+	// matches wins, and PSUs no rule names import normally.
+	Commands []CommandRule `yaml:"commands"`
 	// Faults are fault rules bound to every tenant of this scenario.
 	Faults []faults.Rule `yaml:"faults"`
+}
+
+// CommandRule makes the import commands of the PSU with login PSU ("*":
+// every PSU) end in a provider exception instead of a result.
+type CommandRule struct {
+	PSU string `yaml:"psu"`
+	// Exception is a Kontomatik exception name (emulator.CommandExceptions).
+	Exception string `yaml:"exception"`
+	// Message is the exception's text; empty: the provider's default.
+	Message string `yaml:"message"`
+	// After is how long the command runs before it fails; left out: as
+	// long as a successful one (command_duration).
+	After emulator.Duration `yaml:"after"`
 }
 
 // AppSpec is a scenario's app section: the API client's registration in
@@ -193,9 +220,13 @@ func (s *Scenario) Behaviour() emulator.Behaviour {
 		JourneyTTL:        b.JourneyTTL.D(),
 		DecoupledTTL:      b.DecoupledTTL.D(),
 		VerificationDelay: b.VerificationDelay.D(),
+		CommandDuration:   b.CommandDuration.D(),
 	}
 	for _, r := range b.SCA {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.PSU, Outcome: r.Outcome})
+	}
+	for _, r := range b.Commands {
+		out.CommandFailures = append(out.CommandFailures, emulator.CommandFailure{Login: r.PSU, Exception: r.Exception, Message: r.Message, After: r.After.D()})
 	}
 	return out
 }
@@ -225,6 +256,11 @@ func (s *Scenario) Faults() []faults.Rule {
 		out[i] = r
 	}
 	return out
+}
+
+// For reports whether the PSU exists in the worlds of provider p.
+func (u PSU) For(p emulator.Provider) bool {
+	return len(u.Providers) == 0 || slices.Contains(u.Providers, p)
 }
 
 // BanksFor returns the banks of a provider's catalogue this scenario's

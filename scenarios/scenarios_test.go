@@ -17,7 +17,7 @@ import (
 // a one-line description, and carries the documented test PSU.
 func TestBuiltinScenarios(t *testing.T) {
 	names := BuiltinNames()
-	want := []string{"bank_down", "bank_never_returns", "default", "empty_bank", "flaky_bank", "happy_path",
+	want := []string{"bank_down", "bank_never_returns", "command_failing", "default", "empty_bank", "flaky_bank", "happy_path",
 		"large_history", "multi_currency", "no_code", "one_account_failing", "rate_limited", "sca_denied",
 		"sca_timeout", "short_consent", "slow_bank", "wrong_state"}
 	if !slices.Equal(names, want) {
@@ -41,12 +41,48 @@ func TestBuiltinScenarios(t *testing.T) {
 		}) {
 			t.Errorf("%s: the documented test PSU is missing", n)
 		}
+		checkKontoBankTestPSU(t, s)
 	}
 	if _, err := Builtin("nope"); err == nil || !strings.Contains(err.Error(), "default") {
 		t.Fatalf("an unknown scenario should be refused with the known names: %v", err)
 	}
 	if _, err := Builtin("../scenarios/default"); err == nil {
 		t.Fatal("a path is not a scenario name")
+	}
+}
+
+// checkKontoBankTestPSU: KontoBank's documented login works at every
+// KontoBank target of the scenario's Kontomatik world, and at KontoBank it
+// holds the captured sample account (notes/kontomatik.md §6).
+func checkKontoBankTestPSU(t *testing.T, s *Scenario) {
+	t.Helper()
+	cat, err := fixtures.Banks(emulator.Kontomatik)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample bool
+	for _, b := range s.BanksFor(emulator.Kontomatik, cat) {
+		if b.Name != "KontoBank" {
+			continue
+		}
+		i := slices.IndexFunc(s.World.PSUs, func(p PSU) bool {
+			return p.Login == fixtures.KontomatikTestLogin && p.For(emulator.Kontomatik) && (len(p.Banks) == 0 || slices.Contains(p.Banks, b.ID))
+		})
+		if i < 0 {
+			t.Errorf("%s: no test PSU at KontoBank target %s", s.Name, b.ID)
+			continue
+		}
+		p := s.World.PSUs[i]
+		if p.Password != fixtures.KontomatikTestPassword || p.Name != fixtures.KontoBankSampleOwner {
+			t.Errorf("%s: test PSU at %s: password %q, name %q", s.Name, b.ID, p.Password, p.Name)
+		}
+		if b.ID == "KontoBank" {
+			sample = len(p.Accounts) > 0 && p.Accounts[0].IBAN == fixtures.KontoBankSampleIBAN &&
+				slices.Equal(p.Accounts[0].CoOwners, []string{fixtures.KontoBankSampleCoOwner})
+		}
+	}
+	if !sample {
+		t.Errorf("%s: the test PSU at KontoBank should hold the sample account %s", s.Name, fixtures.KontoBankSampleIBAN)
 	}
 }
 
@@ -102,8 +138,42 @@ func TestParseErrors(t *testing.T) {
 		{"two-line description", "name: x\ndescription: \"a\\nb\"\nseed: 1\nworld:\n  currencies: [EUR]\n", "bad.yaml:2: description: the description is one line"},
 		{"unknown provider", good + "  banks:\n    monzo: [x]\n", `bad.yaml:6: world.banks.monzo: unknown provider "monzo"`},
 		{"unknown bank", good + "  banks:\n    fintecture: [cmcifrpp, bnp]\n", `bad.yaml:6: world.banks.fintecture[1]: unknown fintecture bank "bnp" (known: cmcifrpp, agfbfr`},
-		{"uncatalogued provider", good + "  banks:\n    kontomatik: [KontoBank]\n" + psu + "      banks: [KontoBank, nope]\n",
+		{"unknown bank of a PSU", good + "  banks:\n    kontomatik: [KontoBank]\n" + psu + "      banks: [KontoBank, nope]\n",
 			`bad.yaml:10: world.psus[0].banks[1]: unknown bank "nope"`},
+		{"unknown kontomatik target", good + "  banks:\n    kontomatik: [KontoBank, KontoBankPl]\n",
+			`bad.yaml:6: world.banks.kontomatik[1]: unknown kontomatik bank "KontoBankPl" (known: KontoBank, KontoBankApi, `},
+		{"unknown PSU provider", good + psu + "      providers: [monzo]\n", `bad.yaml:8: world.psus[0].providers[0]: unknown provider "monzo"`},
+		{"empty PSU providers", good + psu + "      providers: []\n", `bad.yaml:8: world.psus[0].providers: list at least one provider`},
+		{"PSU provider twice", good + psu + "      providers: [kontomatik, kontomatik]\n", `bad.yaml:8: world.psus[0].providers[1]: provider kontomatik is listed twice`},
+		{"bank of another provider", good + psu + "      providers: [fintecture]\n      banks: [KontoBank]\n",
+			`bad.yaml:9: world.psus[0].banks[0]: bank "KontoBank" is a kontomatik bank, but this PSU is for fintecture only`},
+		{"same login, same provider", good + psu + "      providers: [kontomatik]\n    - {login: a, password: q, banks: [KontoBank_cz]}\n",
+			`bad.yaml:9: world.psus[1].login: login "a" is already used at the same bank by psus[0]`},
+		{"national check digits", good + psu + "      banks: [KontoBank]\n      accounts: [{iban: PL44137013150000049678278112}]\n",
+			`bad.yaml:9: world.psus[0].accounts[0].iban: "PL44137013150000049678278112" is not a valid IBAN: the PL account number's national check digits do not match`},
+		{"co-owner with spaces", good + psu + "      accounts: [{co_owners: [\" Tadeusz Krajowy\"]}]\n",
+			`bad.yaml:8: world.psus[0].accounts[0].co_owners[0]: " Tadeusz Krajowy": a co-owner is a full name on one line`},
+		{"co-owner twice", good + psu + "      accounts:\n        - co_owners:\n            - Tadeusz Krajowy\n            - Tadeusz Krajowy\n",
+			`bad.yaml:11: world.psus[0].accounts[0].co_owners[1]: co-owner "Tadeusz Krajowy" is listed twice`},
+		{"unknown exception", good + psu + "behaviour:\n  commands:\n    - psu: a\n      exception: Timeout\n",
+			`bad.yaml:11: behaviour.commands[0].exception: "Timeout" is not a Kontomatik exception (one of AlreadySignedIn, `},
+		{"command without exception", good + psu + "behaviour:\n  commands:\n    - psu: a\n",
+			`bad.yaml:10: behaviour.commands[0].exception: an exception name is required`},
+		{"command unknown psu", good + "behaviour:\n  commands:\n    - {psu: bob, exception: SessionExpired}\n",
+			`bad.yaml:7: behaviour.commands[0].psu: no PSU of this scenario has login "bob"`},
+		{"command without psu", good + "behaviour:\n  commands:\n    - {exception: SessionExpired}\n",
+			`bad.yaml:7: behaviour.commands[0].psu: a PSU login is required`},
+		{"command after wildcard", good + psu + "behaviour:\n  commands:\n    - {psu: \"*\", exception: SessionExpired}\n    - {psu: a, exception: InvalidSessionId}\n",
+			`bad.yaml:11: behaviour.commands[1].psu: this rule never applies: commands[0] ("*") comes first`},
+		{"command rule twice", good + psu + "behaviour:\n  commands:\n    - {psu: a, exception: SessionExpired}\n    - {psu: a, exception: InvalidSessionId}\n",
+			`bad.yaml:11: behaviour.commands[1].psu: PSU "a" already has a rule above`},
+		{"command bad after", good + psu + "behaviour:\n  commands:\n    - psu: a\n      exception: SessionExpired\n      after: soon\n",
+			`bad.yaml:12: behaviour.commands[0].after: duration "soon"`},
+		{"command two-line message", good + psu + "behaviour:\n  commands:\n    - psu: a\n      exception: SessionExpired\n      message: \"a\\nb\"\n",
+			`bad.yaml:12: behaviour.commands[0].message: the message is one line`},
+		{"command unknown key", good + psu + "behaviour:\n  commands:\n    - {psu: a, exception: SessionExpired, state: error}\n",
+			`bad.yaml:10: behaviour.commands[0].state: unknown key (known here: psu, exception, message, after)`},
+		{"negative command duration", good + "behaviour:\n  command_duration: -5s\n", `bad.yaml:6: behaviour.command_duration: duration "-5s" is negative`},
 		{"psu bank excluded", good + "  banks:\n    fintecture: [cmcifrpp]\n" + psu + "      banks: [handse]\n",
 			`bad.yaml:10: world.psus[0].banks[0]: bank "handse" is not in world.banks.fintecture`},
 		{"duplicate login", good + psu + "      banks: [cmcifrpp]\n    - login: a\n      password: q\n",
@@ -217,6 +287,19 @@ func TestBehaviourAndFaults(t *testing.T) {
 		t.Fatal("Faults must return copies")
 	}
 
+	failing, err := Builtin("command_failing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb := failing.Behaviour()
+	f, ok := fb.CommandFailureFor(fixtures.KontomatikTestLogin)
+	if !ok || f.Exception != "SessionExpired" || f.After != 2*time.Second || f.Message == "" || f.Login != "*" {
+		t.Fatalf("command_failing: %+v %v", f, ok)
+	}
+	if _, ok := b.CommandFailureFor(fixtures.KontomatikTestLogin); ok {
+		t.Fatal("default: import commands succeed")
+	}
+
 	short, err := Builtin("sca_timeout")
 	if err != nil {
 		t.Fatal(err)
@@ -241,5 +324,38 @@ func TestBanksFor(t *testing.T) {
 	}
 	if len(s.BanksFor(emulator.FinqLink, cat)) != len(cat) {
 		t.Fatal("a provider world.banks leaves out keeps its whole catalogue")
+	}
+}
+
+// TestCommandBehaviour: command_duration and commands reach the
+// emulator's Behaviour, rules in file order, the first match winning.
+func TestCommandBehaviour(t *testing.T) {
+	s, err := ParseBytes("f.yaml", []byte(good+`  psus:
+    - {login: a, password: p, providers: [kontomatik]}
+    - {login: b, password: p}
+behaviour:
+  command_duration: 1m30s
+  commands:
+    - {psu: a, exception: InvalidCredentials}
+    - psu: "*"
+      exception: ServiceMaintenance
+      message: "The bank is under maintenance."
+      after: 500ms
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.Behaviour()
+	if b.CommandDuration != 90*time.Second || len(b.CommandFailures) != 2 {
+		t.Fatalf("behaviour: %+v", b)
+	}
+	if f, ok := b.CommandFailureFor("a"); !ok || f.Exception != "InvalidCredentials" || f.Message != "" || f.After != 0 {
+		t.Fatalf("a: %+v %v", f, ok)
+	}
+	if f, ok := b.CommandFailureFor("b"); !ok || f.Exception != "ServiceMaintenance" || f.After != 500*time.Millisecond || f.Message != "The bank is under maintenance." {
+		t.Fatalf("b: %+v %v", f, ok)
+	}
+	if !s.World.PSUs[0].For(emulator.Kontomatik) || s.World.PSUs[0].For(emulator.Fintecture) || !s.World.PSUs[1].For(emulator.Fintecture) {
+		t.Fatal("PSU.For does not follow providers")
 	}
 }

@@ -74,25 +74,33 @@ func TestBrokenFilesFailBoth(t *testing.T) {
 	sch := compileSchema(t)
 	const psu = "  psus:\n    - login: a\n      password: p\n"
 	broken := map[string]string{
-		"unknown key":      good + "colour: blue\n",
-		"seed zero":        "name: x\nseed: 0\nworld:\n  currencies: [EUR]\n",
-		"no world":         "name: x\nseed: 1\n",
-		"bad currency":     "name: x\nseed: 1\nworld:\n  currencies: [euro]\n",
-		"negative count":   good + "  pending_per_account: -1\n",
-		"unquoted otp":     good + psu + "      otp: 123456\n",
-		"bad account type": good + psu + "      accounts: [{type: LOAN}]\n",
-		"IBAN with spaces": good + psu + "      banks: [cmcifrpp]\n      accounts: [{iban: FR76 3006 6100 2100 0109 5560 101}]\n",
-		"bad balance":      good + psu + "      accounts: [{balance: \"12,50\"}]\n",
-		"bad duration":     good + "behaviour:\n  journey_ttl: 2 minutes\n",
-		"day after hours":  good + "behaviour:\n  journey_ttl: 1h2d\n",
-		"unknown outcome":  good + psu + "behaviour:\n  sca: [{psu: a, outcome: maybe}]\n",
-		"sca without psu":  good + "behaviour:\n  sca: [{outcome: deny}]\n",
-		"status 200":       good + "behaviour:\n  faults: [{status: 200}]\n",
-		"no effect":        good + "behaviour:\n  faults: [{name: x}]\n",
-		"rate without per": good + "behaviour:\n  faults: [{rate_limit: {calls: 1}}]\n",
-		"unknown provider": good + "  banks:\n    monzo: [x]\n",
-		"empty bank list":  good + "  banks:\n    fintecture: []\n",
-		"probability 2":    good + "behaviour:\n  faults: [{status: 503, probability: 2}]\n",
+		"unknown key":               good + "colour: blue\n",
+		"seed zero":                 "name: x\nseed: 0\nworld:\n  currencies: [EUR]\n",
+		"no world":                  "name: x\nseed: 1\n",
+		"bad currency":              "name: x\nseed: 1\nworld:\n  currencies: [euro]\n",
+		"negative count":            good + "  pending_per_account: -1\n",
+		"unquoted otp":              good + psu + "      otp: 123456\n",
+		"bad account type":          good + psu + "      accounts: [{type: LOAN}]\n",
+		"IBAN with spaces":          good + psu + "      banks: [cmcifrpp]\n      accounts: [{iban: FR76 3006 6100 2100 0109 5560 101}]\n",
+		"bad balance":               good + psu + "      accounts: [{balance: \"12,50\"}]\n",
+		"bad duration":              good + "behaviour:\n  journey_ttl: 2 minutes\n",
+		"day after hours":           good + "behaviour:\n  journey_ttl: 1h2d\n",
+		"unknown outcome":           good + psu + "behaviour:\n  sca: [{psu: a, outcome: maybe}]\n",
+		"sca without psu":           good + "behaviour:\n  sca: [{outcome: deny}]\n",
+		"status 200":                good + "behaviour:\n  faults: [{status: 200}]\n",
+		"no effect":                 good + "behaviour:\n  faults: [{name: x}]\n",
+		"rate without per":          good + "behaviour:\n  faults: [{rate_limit: {calls: 1}}]\n",
+		"unknown provider":          good + "  banks:\n    monzo: [x]\n",
+		"empty bank list":           good + "  banks:\n    fintecture: []\n",
+		"probability 2":             good + "behaviour:\n  faults: [{status: 503, probability: 2}]\n",
+		"unknown exception":         good + psu + "behaviour:\n  commands: [{psu: a, exception: Timeout}]\n",
+		"command no psu":            good + "behaviour:\n  commands: [{exception: SessionExpired}]\n",
+		"command bad after":         good + psu + "behaviour:\n  commands: [{psu: a, exception: SessionExpired, after: soon}]\n",
+		"command duration":          good + "behaviour:\n  command_duration: 5 seconds\n",
+		"co-owner spaces":           good + psu + "      accounts: [{co_owners: [\" Ann\"]}]\n",
+		"co-owner twice":            good + psu + "      accounts: [{co_owners: [Ann, Ann]}]\n",
+		"unknown provider of a PSU": good + psu + "      providers: [monzo]\n",
+		"empty PSU providers":       good + psu + "      providers: []\n",
 	}
 	for name, text := range broken {
 		if err := sch.Validate(yamlToJSON(t, []byte(text))); err == nil {
@@ -224,6 +232,17 @@ func TestSchemaSharesGoRules(t *testing.T) {
 	}
 	if got := enum(d["match"].Properties["provider"]["enum"]); !slices.Equal(got, provs) {
 		t.Errorf("providers: schema %v, Go %v", got, provs)
+	}
+	psuProviders := d["psu"].Properties["providers"]["items"].(map[string]any)["enum"]
+	if got := enum(psuProviders); !slices.Equal(got, provs) {
+		t.Errorf("PSU providers: schema %v, Go %v", got, provs)
+	}
+	if got := enum(d["command_rule"].Properties["exception"]["enum"]); !slices.Equal(got, emulator.CommandExceptions) {
+		t.Errorf("command exceptions: schema %v, Go %v", got, emulator.CommandExceptions)
+	}
+	coOwner := d["account"].Properties["co_owners"]["items"].(map[string]any)["pattern"]
+	if coOwner != coOwnerPattern {
+		t.Errorf("co-owner: schema pattern %q, Go pattern %q", coOwner, coOwnerPattern)
 	}
 	// Durations the schema accepts must read with emulator.ParseDuration.
 	for _, s := range []string{"90d", "36h", "15m", "1h30m", "2w", "2w3d", "1d12h", "500ms", "1.5h"} {

@@ -27,6 +27,9 @@ const (
 	// in Go only (JSON Schema cannot compute mod 97).
 	ibanPattern   = `^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$`
 	bankIDPattern = `^[A-Za-z0-9][A-Za-z0-9_.-]*$`
+	// coOwnerPattern is a full name on one line, without surrounding
+	// spaces.
+	coOwnerPattern = `^[^\s]([^\r\n]*[^\s])?$`
 	// durationPattern is what emulator.ParseDuration reads: weeks, then
 	// days, then Go's units.
 	durationPattern = `^(([0-9]+w)?([0-9]+d)?([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+|([0-9]+w)?[0-9]+d|[0-9]+w)$`
@@ -38,6 +41,7 @@ var (
 	balanceRE  = regexp.MustCompile(balancePattern)
 	ibanRE     = regexp.MustCompile(ibanPattern)
 	bankIDRE   = regexp.MustCompile(bankIDPattern)
+	coOwnerRE  = regexp.MustCompile(coOwnerPattern)
 	durationRE = regexp.MustCompile(durationPattern)
 	// generatedLogin is the shape of the logins the world generator gives
 	// its random PSUs (user01, user02, ...).
@@ -53,6 +57,7 @@ const (
 	maxAccountsPSU   = 20
 	maxGeneratedPSUs = 100
 	maxTransactions  = 2_000_000
+	maxCoOwners      = 10
 )
 
 // providers is the closed set of providers, in the order errors list them.
@@ -198,6 +203,7 @@ func (p *parser) validatePSUs(w *World, pa path) {
 		if u.Login != "" && w.GeneratedPSUsPerBank > 0 && generatedLogin.MatchString(u.Login) {
 			p.add(up.key("login"), "%q is the shape of a generated PSU's login; choose another or set generated_psus_per_bank to 0", u.Login)
 		}
+		p.validatePSUProviders(u, up.key("providers"))
 		var banks []emulator.Bank
 		for j, id := range u.Banks {
 			bp := up.key("banks").idx(j)
@@ -213,12 +219,15 @@ func (p *parser) validatePSUs(w *World, pa path) {
 			if only, restricted := w.Banks[prov]; restricted && !slices.Contains(only, id) {
 				p.add(bp, "bank %q is not in world.banks.%s, so this PSU would not exist there", id, prov)
 			}
+			if !u.For(prov) {
+				p.add(bp, "bank %q is a %s bank, but this PSU is for %s only", id, prov, joinProviderList(u.Providers))
+			}
 			banks = append(banks, b)
 		}
 		// Two PSUs with the same login (or decoupled id) at one bank
 		// would make login ambiguous: the bank could not tell them apart.
 		for j, v := range w.PSUs[:i] {
-			if !sharesBank(u.Banks, v.Banks) {
+			if !sharesBank(w, u, v) {
 				continue
 			}
 			if u.Login != "" && u.Login == v.Login {
@@ -246,9 +255,12 @@ func (p *parser) validateAccount(a Account, pa path, u PSU, banks []emulator.Ban
 	if a.Currency != "" {
 		p.currency(pa.key("currency"), a.Currency)
 	}
+	p.validateCoOwners(a.CoOwners, pa.key("co_owners"))
 	if a.IBAN != "" {
 		ip := pa.key("iban")
-		switch err := iban.Valid(a.IBAN); {
+		// A fixed IBAN is world data Sandbank vouches for, so its
+		// national check digits must hold too, as generated ones do.
+		switch err := iban.ValidNational(a.IBAN); {
 		case !ibanRE.MatchString(a.IBAN):
 			p.add(ip, "%q: write the IBAN in its electronic form, upper case without spaces", a.IBAN)
 		case err != nil:
@@ -314,6 +326,7 @@ func (p *parser) validateBehaviour(s *Scenario, pa path) {
 			p.add(rp.key("outcome"), "%q is not one of %s", r.Outcome, joinOutcomes())
 		}
 	}
+	p.validateCommands(b.Commands, pa.key("commands"), knownPSU)
 	for i, r := range b.Faults {
 		rp := pa.key("faults").idx(i)
 		if err := faults.Validate(r); err != nil {
@@ -395,9 +408,12 @@ func estimate(w *World, cats map[emulator.Provider][]emulator.Bank) int {
 		}
 		total := nBanks * w.GeneratedPSUsPerBank * w.AccountsPerPSU * volume(w.HistoryDays, w.TransactionsPerMonth, w.PendingPerAccount)
 		for _, u := range w.PSUs {
+			if !u.For(prov) {
+				continue
+			}
 			at := nBanks
-			if len(u.Banks) > 0 {
-				at = len(u.Banks)
+			if ids, all := psuBanks(w, u, prov); !all {
+				at = len(ids)
 			}
 			if u.Accounts == nil {
 				total += at * w.AccountsPerPSU * volume(w.HistoryDays, w.TransactionsPerMonth, w.PendingPerAccount)
@@ -419,13 +435,100 @@ func orInt(p *int, def int) int {
 	return def
 }
 
-// sharesBank reports whether two PSUs' bank lists overlap; an empty list
-// means every bank.
-func sharesBank(a, b []string) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return true
+// sharesBank reports whether two PSUs would both exist at some bank of
+// some provider's world: an empty bank list means every bank, an empty
+// provider list every provider.
+func sharesBank(w *World, u, v PSU) bool {
+	for _, prov := range providers {
+		if !u.For(prov) || !v.For(prov) {
+			continue
+		}
+		ub, uAll := psuBanks(w, u, prov)
+		vb, vAll := psuBanks(w, v, prov)
+		switch {
+		case uAll && vAll, uAll && len(vb) > 0, vAll && len(ub) > 0:
+			return true
+		case slices.ContainsFunc(ub, func(id string) bool { return slices.Contains(vb, id) }):
+			return true
+		}
 	}
-	return slices.ContainsFunc(a, func(id string) bool { return slices.Contains(b, id) })
+	return false
+}
+
+// psuBanks returns the banks of provider prov a PSU's bank list names, or
+// all when the list is empty. It does not look at the PSU's providers.
+func psuBanks(w *World, u PSU, prov emulator.Provider) (ids []string, all bool) {
+	if len(u.Banks) == 0 {
+		return nil, true
+	}
+	for _, id := range u.Banks {
+		if bp, _, ok := bankOf(w, id); ok && bp == prov {
+			ids = append(ids, id)
+		}
+	}
+	return ids, false
+}
+
+// validatePSUProviders checks a PSU's providers list: known providers,
+// each once, and not empty when present (leave it out for every one).
+func (p *parser) validatePSUProviders(u PSU, pa path) {
+	if u.Providers != nil && len(u.Providers) == 0 {
+		p.add(pa, "list at least one provider, or leave providers out for every provider")
+	}
+	for i, prov := range u.Providers {
+		switch {
+		case !slices.Contains(providers, prov):
+			p.add(pa.idx(i), "unknown provider %q (%s)", prov, joinProviders())
+		case slices.Index(u.Providers, prov) < i:
+			p.add(pa.idx(i), "provider %s is listed twice", prov)
+		}
+	}
+}
+
+func (p *parser) validateCoOwners(names []string, pa path) {
+	if len(names) > maxCoOwners {
+		p.add(pa, "at most %d co-owners per account", maxCoOwners)
+	}
+	for i, n := range names {
+		switch {
+		case !coOwnerRE.MatchString(n):
+			p.add(pa.idx(i), "%q: a co-owner is a full name on one line, without surrounding spaces", n)
+		case slices.Index(names, n) < i:
+			p.add(pa.idx(i), "co-owner %q is listed twice", n)
+		}
+	}
+}
+
+// validateCommands checks the rules that make import commands fail, as
+// validateBehaviour checks the SCA rules: known PSUs, nothing after "*",
+// one rule per PSU, and a Kontomatik exception name.
+func (p *parser) validateCommands(rules []CommandRule, pa path, knownPSU func(string) bool) {
+	wildcard := -1
+	for i, r := range rules {
+		rp := pa.idx(i)
+		switch {
+		case r.PSU == "":
+			p.add(rp.key("psu"), `a PSU login is required ("*" for every PSU)`)
+		case r.PSU != "*" && !knownPSU(r.PSU):
+			p.add(rp.key("psu"), "no PSU of this scenario has login %q", r.PSU)
+		case wildcard >= 0:
+			p.add(rp.key("psu"), `this rule never applies: commands[%d] ("*") comes first`, wildcard)
+		case slices.ContainsFunc(rules[:i], func(o CommandRule) bool { return o.PSU == r.PSU }):
+			p.add(rp.key("psu"), "PSU %q already has a rule above", r.PSU)
+		}
+		if r.PSU == "*" && wildcard < 0 {
+			wildcard = i
+		}
+		switch {
+		case r.Exception == "":
+			p.add(rp.key("exception"), "an exception name is required (one of %s)", strings.Join(emulator.CommandExceptions, ", "))
+		case !slices.Contains(emulator.CommandExceptions, r.Exception):
+			p.add(rp.key("exception"), "%q is not a Kontomatik exception (one of %s)", r.Exception, strings.Join(emulator.CommandExceptions, ", "))
+		}
+		if strings.ContainsAny(r.Message, "\r\n") {
+			p.add(rp.key("message"), "the message is one line")
+		}
+	}
 }
 
 func bankIDs(banks []emulator.Bank) []string {
@@ -444,9 +547,11 @@ func allBankIDs() []string {
 	return ids
 }
 
-func joinProviders() string {
-	s := make([]string, len(providers))
-	for i, p := range providers {
+func joinProviders() string { return joinProviderList(providers) }
+
+func joinProviderList(ps []emulator.Provider) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
 		s[i] = string(p)
 	}
 	return strings.Join(s, ", ")

@@ -27,6 +27,7 @@ var scenarioTests = []struct {
 }{
 	{"bank_down", testBankDown},
 	{"bank_never_returns", testBankNeverReturns},
+	{"command_failing", testCommandFailing},
 	{"default", testDefault},
 	{"empty_bank", testEmptyBank},
 	{"flaky_bank", testFlakyBank},
@@ -369,6 +370,12 @@ func checkHealthy(t *testing.T, s *scenarioTenant) {
 
 func testHappyPath(t *testing.T) {
 	checkHealthy(t, newScenarioTenant(t, "happy_path"))
+}
+
+// testCommandFailing: the scenario makes Kontomatik's import commands
+// fail; Fintecture has none, so its tenants see a healthy world.
+func testCommandFailing(t *testing.T) {
+	checkHealthy(t, newScenarioTenant(t, "command_failing"))
 }
 
 type magicLogin struct {

@@ -11,7 +11,10 @@
 // mod-97 checksum. It deliberately does not check the national BBAN structure
 // (bank code positions, national check digits): those rules differ per
 // country and a wrong one would reject IBANs that real banks accept, while
-// the IBAN checksum already catches typos and transpositions.
+// the IBAN checksum already catches typos and transpositions. ValidNational
+// adds the national check digits of the countries whose rule is public
+// (national.go), for data Sandbank itself vouches for, such as the fixed
+// IBANs of a scenario.
 package iban
 
 import (
@@ -340,42 +343,18 @@ func Supported(countryCode string) bool {
 	return ok && c.bban != ""
 }
 
-// Generate returns a new valid IBAN (electronic form) for the country. All
-// randomness comes from next, which must return an int in [0, n): passing a
-// seeded generator (for example a *math/rand/v2.Rand's IntN) makes the
-// emulator's accounts reproducible across runs, which package-level random
-// functions would not. Each BBAN follows the country's registry structure;
-// French, Monégasque, Spanish and Belgian BBANs also carry correct national
-// check digits. Other national check digits are drawn at random, which real
-// banks might reject but IBAN validation accepts.
+// Generate returns a new valid IBAN (electronic form) for the country, at
+// a bank whose code it draws too (GenerateAt with no bank code). All
+// randomness comes from next, which must return an int in [0, n): passing
+// a seeded generator (for example a *math/rand/v2.Rand's IntN) makes the
+// emulator's accounts reproducible across runs, which package-level
+// random functions would not. Each BBAN follows the country's registry
+// structure; the national check digits of FR, MC, ES, BE, PL, CZ, PT and
+// EE are computed (see ValidNational). Other countries' national check
+// digits, where they have any, are drawn at random, which real banks might
+// reject but IBAN validation accepts.
 func Generate(countryCode string, next func(n int) int) (string, error) {
-	cc := strings.ToUpper(countryCode)
-	c, ok := countries[cc]
-	if !ok {
-		return "", fail(ErrCountry, "unknown IBAN country %s", cc)
-	}
-	if c.bban == "" {
-		return "", fail(ErrCountry, "IBAN generation is not supported for %s", cc)
-	}
-	if next == nil {
-		return "", fail(ErrInput, "IBAN generation needs a random source")
-	}
-	g := &gen{next: next}
-	var bban string
-	switch cc {
-	case "FR", "MC":
-		bban, _ = FrenchBBAN(g.digits(5), g.digits(5), g.digits(11))
-	case "ES":
-		bban, _ = SpanishBBAN(g.digits(4), g.digits(4), g.digits(10))
-	case "BE":
-		bban = belgianBBAN(g.digits(10))
-	default:
-		bban = g.pattern(c.bban)
-	}
-	if g.err != nil {
-		return "", g.err
-	}
-	return Build(cc, bban)
+	return GenerateAt(countryCode, "", next)
 }
 
 // gen draws characters from the caller's source. It records the first

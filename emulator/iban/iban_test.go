@@ -302,7 +302,7 @@ func TestGenerateValidForAllSupportedCountries(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Generate(%s) error: %v", cc, err)
 			}
-			if err := Valid(s); err != nil {
+			if err := ValidNational(s); err != nil {
 				t.Fatalf("Generate(%s) = %q invalid: %v", cc, s, err)
 			}
 			if s[:2] != cc {

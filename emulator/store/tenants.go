@@ -437,6 +437,8 @@ type behaviourJSON struct {
 	JourneyTTL        time.Duration `json:"journey_ttl,omitempty"`
 	DecoupledTTL      time.Duration `json:"decoupled_ttl,omitempty"`
 	VerificationDelay time.Duration `json:"verification_delay,omitempty"`
+	CommandDuration   time.Duration `json:"command_duration,omitempty"`
+	CommandFailures   []commandJSON `json:"command_failures,omitempty"`
 }
 
 type outcomeJSON struct {
@@ -444,13 +446,24 @@ type outcomeJSON struct {
 	Outcome emulator.SCAOutcome `json:"outcome"`
 }
 
+type commandJSON struct {
+	Login     string        `json:"login"`
+	Exception string        `json:"exception"`
+	Message   string        `json:"message,omitempty"`
+	After     time.Duration `json:"after,omitempty"`
+}
+
 func behaviourWire(b emulator.Behaviour) behaviourJSON {
 	out := behaviourJSON{
 		AccessTokenTTL: b.AccessTokenTTL, RefreshTokenTTL: b.RefreshTokenTTL, ConsentValidity: b.ConsentValidity,
 		JourneyTTL: b.JourneyTTL, DecoupledTTL: b.DecoupledTTL, VerificationDelay: b.VerificationDelay,
+		CommandDuration: b.CommandDuration,
 	}
 	for _, r := range b.SCA {
 		out.SCA = append(out.SCA, outcomeJSON{Login: r.Login, Outcome: r.Outcome})
+	}
+	for _, c := range b.CommandFailures {
+		out.CommandFailures = append(out.CommandFailures, commandJSON{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After})
 	}
 	return out
 }
@@ -459,9 +472,13 @@ func (b behaviourJSON) domain() emulator.Behaviour {
 	out := emulator.Behaviour{
 		AccessTokenTTL: b.AccessTokenTTL, RefreshTokenTTL: b.RefreshTokenTTL, ConsentValidity: b.ConsentValidity,
 		JourneyTTL: b.JourneyTTL, DecoupledTTL: b.DecoupledTTL, VerificationDelay: b.VerificationDelay,
+		CommandDuration: b.CommandDuration,
 	}
 	for _, r := range b.SCA {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.Login, Outcome: r.Outcome})
+	}
+	for _, c := range b.CommandFailures {
+		out.CommandFailures = append(out.CommandFailures, emulator.CommandFailure{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After})
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/sandbank/sandbank/emulator"
 )
@@ -22,22 +23,33 @@ func insertWorld(ctx context.Context, tx *sql.Tx, tenantID int64, w emulator.Wor
 		}
 	}
 	for i, a := range w.Accounts {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (tenant_id, id, position, psu_id, bank_id, iban, bic, currency, name, type, opening_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			tenantID, a.ID, i, a.PSUID, a.BankID, a.IBAN, a.BIC, a.Currency, a.Name, a.Type, a.OpeningCents); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (tenant_id, id, position, psu_id, bank_id, iban, bic, currency, name, type, opening_cents, co_owners) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			tenantID, a.ID, i, a.PSUID, a.BankID, a.IBAN, a.BIC, a.Currency, a.Name, a.Type, a.OpeningCents, joinNames(a.CoOwners)); err != nil {
 			return err
 		}
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO transactions (tenant_id, id, account_id, position, amount_cents, currency, booking_date, value_date, description, counterparty_name, counterparty_iban) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO transactions (tenant_id, id, account_id, position, amount_cents, currency, booking_date, value_date, description, counterparty_name, counterparty_iban, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for i, t := range w.Transactions {
-		if _, err := stmt.ExecContext(ctx, tenantID, t.ID, t.AccountID, i, t.AmountCents, t.Currency, t.BookingDate, t.ValueDate, t.Description, t.CounterpartyName, t.CounterpartyIBAN); err != nil {
+		if _, err := stmt.ExecContext(ctx, tenantID, t.ID, t.AccountID, i, t.AmountCents, t.Currency, t.BookingDate, t.ValueDate, t.Description, t.CounterpartyName, t.CounterpartyIBAN, t.Kind); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// joinNames and splitNames keep a list of names in one column, one per
+// line: names have no line breaks (scenarios refuse them).
+func joinNames(names []string) string { return strings.Join(names, "\n") }
+
+func splitNames(col string) []string {
+	if col == "" {
+		return nil
+	}
+	return strings.Split(col, "\n")
 }
 
 const bankSelect = `SELECT id, name, country, bic, model FROM banks`
@@ -147,11 +159,13 @@ func (s *Store) PSUs(ctx context.Context, t *emulator.Tenant, bankID string) ([]
 	return out, rows.Err()
 }
 
-const accountSelect = `SELECT a.id, a.psu_id, a.bank_id, a.iban, a.bic, a.currency, a.name, a.type, a.opening_cents FROM accounts a`
+const accountSelect = `SELECT a.id, a.psu_id, a.bank_id, a.iban, a.bic, a.currency, a.name, a.type, a.opening_cents, a.co_owners FROM accounts a`
 
 func scanAccount(row scanner) (emulator.Account, error) {
 	var a emulator.Account
-	err := row.Scan(&a.ID, &a.PSUID, &a.BankID, &a.IBAN, &a.BIC, &a.Currency, &a.Name, &a.Type, &a.OpeningCents)
+	var coOwners string
+	err := row.Scan(&a.ID, &a.PSUID, &a.BankID, &a.IBAN, &a.BIC, &a.Currency, &a.Name, &a.Type, &a.OpeningCents, &coOwners)
+	a.CoOwners = splitNames(coOwners)
 	return a, err
 }
 
@@ -239,7 +253,7 @@ type TransactionFilter struct {
 
 // Transactions lists an account's transactions, newest booking first.
 func (s *Store) Transactions(ctx context.Context, t *emulator.Tenant, accountID string, f TransactionFilter) ([]emulator.Transaction, error) {
-	q := `SELECT id, account_id, amount_cents, currency, booking_date, value_date, description, counterparty_name, counterparty_iban
+	q := `SELECT id, account_id, amount_cents, currency, booking_date, value_date, description, counterparty_name, counterparty_iban, kind
 		FROM transactions WHERE tenant_id = ? AND account_id = ?`
 	args := []any{t.ID, accountID}
 	if f.From != "" {
@@ -263,7 +277,7 @@ func (s *Store) Transactions(ctx context.Context, t *emulator.Tenant, accountID 
 	var out []emulator.Transaction
 	for rows.Next() {
 		var x emulator.Transaction
-		if err := rows.Scan(&x.ID, &x.AccountID, &x.AmountCents, &x.Currency, &x.BookingDate, &x.ValueDate, &x.Description, &x.CounterpartyName, &x.CounterpartyIBAN); err != nil {
+		if err := rows.Scan(&x.ID, &x.AccountID, &x.AmountCents, &x.Currency, &x.BookingDate, &x.ValueDate, &x.Description, &x.CounterpartyName, &x.CounterpartyIBAN, &x.Kind); err != nil {
 			return nil, err
 		}
 		out = append(out, x)

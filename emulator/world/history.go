@@ -9,23 +9,6 @@ import (
 	"github.com/sandbank/sandbank/emulator/iban"
 )
 
-var merchants = []string{
-	"Carrefour Market", "Monoprix", "SNCF Connect", "Amazon EU", "Boulangerie Paul",
-	"Fnac", "Uber BV", "Spotify AB", "Total Energies", "Pharmacie du Centre",
-	"Decathlon", "Leroy Merlin", "Orange SA", "EDF", "Free Mobile",
-}
-
-// cardLabels are the merchants as a card payment's label shows them,
-// computed once: large histories would otherwise upper-case a name per
-// transaction.
-var cardLabels = func() []string {
-	out := make([]string, len(merchants))
-	for i, m := range merchants {
-		out[i] = "CB " + strings.ToUpper(m)
-	}
-	return out
-}()
-
 // history draws the account's transactions: a monthly salary and rent on
 // current accounts, a monthly saving on savings, and everyday card
 // spending on current and card accounts, all inside the window
@@ -43,24 +26,29 @@ func (g *generator) history(a emulator.Account, v volume) []emulator.Transaction
 	// comparing date strings.
 	when := make([]int, 0, n)
 	days := newDayNames(g.anchor, v)
-	add := func(day time.Time, cents int64, desc, party string) {
+	loc := g.loc
+	counterCountry := loc.counterparties
+	if counterCountry == "" {
+		counterCountry = g.bank.Country
+	}
+	add := func(day time.Time, cents int64, kind emulator.TransactionKind, desc, party string) {
 		counterIBAN := ""
 		if party != "" && g.f.IntN(2) == 0 {
-			counterIBAN, _ = iban.Generate("FR", g.f.IntN)
+			counterIBAN, _ = iban.Generate(counterCountry, g.f.IntN)
 		}
 		d := int(day.Sub(g.anchor) / (24 * time.Hour))
 		txs = append(txs, emulator.Transaction{
 			ID: g.id(), AccountID: a.ID, AmountCents: cents, Currency: a.Currency,
 			BookingDate: days.name(d), ValueDate: days.name(d - g.f.IntN(2)),
-			Description: desc, CounterpartyName: party, CounterpartyIBAN: counterIBAN,
+			Description: desc, CounterpartyName: party, CounterpartyIBAN: counterIBAN, Kind: kind,
 		})
 		when = append(when, d)
 	}
 	card := func(m time.Time) {
 		for i := 0; i < v.perMonth; i++ {
 			day := m.AddDate(0, 0, g.f.IntN(28))
-			shop := g.f.IntN(len(merchants))
-			add(day, -int64(g.f.IntRange(3_00, 180_00)), cardLabels[shop], merchants[shop])
+			shop := g.f.IntN(len(loc.merchants))
+			add(day, -int64(g.f.IntRange(3_00, 180_00)), emulator.KindCardPayment, loc.cardLabels[shop], loc.merchants[shop])
 		}
 	}
 	employer := g.f.Company()
@@ -69,12 +57,12 @@ func (g *generator) history(a emulator.Account, v volume) []emulator.Transaction
 	for m := start; v.days > 0 && !m.After(g.anchor); m = m.AddDate(0, 1, 0) {
 		switch a.Type {
 		case emulator.AccountSavings:
-			add(m.AddDate(0, 0, 2), int64(g.f.IntRange(50, 400))*100, "Virement épargne", "")
+			add(m.AddDate(0, 0, 2), int64(g.f.IntRange(50, 400))*100, emulator.KindSaving, loc.saving, "")
 		case emulator.AccountCard:
 			card(m)
 		default:
-			add(m, int64(g.f.IntRange(1800_00, 4200_00)), "SALAIRE "+strings.ToUpper(employer), employer)
-			add(m.AddDate(0, 0, 3), -int64(g.f.IntRange(550_00, 1300_00)), "PRLV LOYER", "SCI "+g.f.LastName())
+			add(m, int64(g.f.IntRange(1800_00, 4200_00)), emulator.KindSalary, loc.salary+strings.ToUpper(employer), employer)
+			add(m.AddDate(0, 0, 3), -int64(g.f.IntRange(550_00, 1300_00)), emulator.KindRent, loc.rent, loc.rentPayee(g.f.LastName()))
 			card(m)
 		}
 	}
@@ -88,8 +76,8 @@ func (g *generator) history(a emulator.Account, v volume) []emulator.Transaction
 	}
 	txs, when = txs[:kept], when[:kept]
 	for i := 0; i < v.pending; i++ {
-		shop := g.f.IntN(len(merchants))
-		add(g.anchor.AddDate(0, 0, 1+i), -int64(g.f.IntRange(5_00, 90_00)), cardLabels[shop], merchants[shop])
+		shop := g.f.IntN(len(loc.merchants))
+		add(g.anchor.AddDate(0, 0, 1+i), -int64(g.f.IntRange(5_00, 90_00)), emulator.KindCardPayment, loc.cardLabels[shop], loc.merchants[shop])
 	}
 	return sortNewestFirst(txs, when)
 }

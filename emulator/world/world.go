@@ -17,40 +17,64 @@ import (
 
 	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/iban"
+	"github.com/sandbank/sandbank/fixtures"
 	"github.com/sandbank/sandbank/scenarios"
 )
 
 // Generate builds the world of one tenant over banks, one provider's bank
-// catalogue. It applies the scenario's world.banks restriction of the
-// provider whose ids banks holds (a restriction naming none of them is
-// another provider's); GenerateFor says the provider outright and should be
-// preferred by callers that know it.
+// catalogue. The provider is the one whose world.banks restriction names
+// some of banks (a restriction naming none of them is another provider's),
+// else the one whose fixtures catalogue holds them all; GenerateFor says
+// the provider outright and should be preferred by callers that know it.
 func Generate(sc *scenarios.Scenario, seed int64, banks []emulator.Bank, anchor time.Time) (emulator.World, error) {
-	var provider emulator.Provider
+	return GenerateFor(sc, providerOf(sc, banks), seed, banks, anchor)
+}
+
+func providerOf(sc *scenarios.Scenario, banks []emulator.Bank) emulator.Provider {
 	for _, p := range slices.Sorted(maps.Keys(sc.World.Banks)) {
 		ids := sc.World.Banks[p]
 		if slices.ContainsFunc(banks, func(b emulator.Bank) bool { return slices.Contains(ids, b.ID) }) {
-			provider = p
-			break
+			return p
 		}
 	}
-	return GenerateFor(sc, provider, seed, banks, anchor)
+	for _, p := range []emulator.Provider{emulator.Fintecture, emulator.FinqLink, emulator.Kontomatik} {
+		cat, err := fixtures.Banks(p)
+		if err != nil || len(banks) == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(banks, func(b emulator.Bank) bool {
+			return !slices.ContainsFunc(cat, func(c emulator.Bank) bool { return c.ID == b.ID })
+		}) {
+			return p
+		}
+	}
+	return ""
 }
 
 // GenerateFor builds the world of one tenant of provider p from the
 // provider's bank catalogue. anchor is the tenant's "today" at creation:
 // history runs back from it, and pending transactions sit just after it so
 // they book as the tenant clock moves on.
+//
+// The scenario's PSUs kept to other providers are left out. Each bank
+// writes in its locale (locale.go): Fintecture's all in French, as they
+// always have; Kontomatik's targets in their country's language and
+// currency. IBANs carry the bank's national code where the fixtures give
+// one (fixtures.NationalBankCode), with correct national check digits.
 func GenerateFor(sc *scenarios.Scenario, p emulator.Provider, seed int64, catalogue []emulator.Bank, anchor time.Time) (emulator.World, error) {
 	if seed == 0 {
 		return emulator.World{}, fmt.Errorf("world: seed must be non-zero")
 	}
-	g := &generator{f: gofakeit.New(uint64(seed)), sc: sc, anchor: anchor.UTC().Truncate(24 * time.Hour)}
+	g := &generator{f: gofakeit.New(uint64(seed)), sc: sc, p: p, anchor: anchor.UTC().Truncate(24 * time.Hour)}
 	banks := sc.BanksFor(p, catalogue)
 	w := emulator.World{Banks: banks}
 	for _, bank := range banks {
+		g.bank, g.loc = bank, localeOf(p, bank)
+		g.bankCode = fixtures.NationalBankCode(p, bank.ID)
 		for _, spec := range sc.World.PSUs {
-			if len(spec.Banks) > 0 && !slices.Contains(spec.Banks, bank.ID) {
+			// Skipping draws nothing, so PSUs of other providers and banks
+			// do not move this world.
+			if !spec.For(p) || (len(spec.Banks) > 0 && !slices.Contains(spec.Banks, bank.ID)) {
 				continue
 			}
 			psu := g.psu(bank, spec.Name)
@@ -85,8 +109,14 @@ func GenerateFor(sc *scenarios.Scenario, p emulator.Provider, seed int64, catalo
 type generator struct {
 	f         *gofakeit.Faker
 	sc        *scenarios.Scenario
+	p         emulator.Provider
 	anchor    time.Time
 	generated int // generated PSUs so far, for their logins
+
+	// The bank being generated: its locale and national bank code.
+	bank     emulator.Bank
+	loc      *locale
+	bankCode string
 }
 
 // id draws a 32-hex-digit id, the shape Fintecture uses for customer ids
@@ -111,7 +141,7 @@ func (g *generator) psu(bank emulator.Bank, name string) emulator.PSU {
 		DecoupledID: fmt.Sprintf("%012d", g.f.Int64()%1_000_000_000_000),
 		FullName:    name,
 		Email:       strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.com",
-		Phone:       fmt.Sprintf("+33 6 %02d %02d %02d %02d", g.f.IntN(100), g.f.IntN(100), g.f.IntN(100), g.f.IntN(100)),
+		Phone:       g.loc.phone(g),
 		Address:     fmt.Sprintf("%s, %s %s", g.f.Street(), g.f.Zip(), g.f.City()),
 	}
 }
@@ -132,7 +162,7 @@ func (g *generator) generatedAccounts(w *emulator.World, bank emulator.Bank, psu
 		if i%2 == 1 {
 			typ = emulator.AccountSavings
 		}
-		acct, err := g.account(bank, psu, "", typ, ws.Currencies[i%len(ws.Currencies)], "")
+		acct, err := g.account(bank, psu, "", typ, g.currency(i), "")
 		if err != nil {
 			return err
 		}
@@ -156,12 +186,13 @@ func (g *generator) explicitAccounts(w *emulator.World, bank emulator.Bank, psu 
 		}
 		currency := spec.Currency
 		if currency == "" {
-			currency = ws.Currencies[i%len(ws.Currencies)]
+			currency = g.currency(i)
 		}
 		acct, err := g.account(bank, psu, spec.IBAN, typ, currency, spec.Name)
 		if err != nil {
 			return err
 		}
+		acct.CoOwners = slices.Clone(spec.CoOwners)
 		v := volume{days: ws.HistoryDays, perMonth: ws.TransactionsPerMonth}
 		if typ == emulator.AccountCurrent {
 			v.pending = ws.PendingPerAccount
@@ -215,23 +246,28 @@ func (g *generator) fill(w *emulator.World, acct emulator.Account, v volume, tar
 	w.Transactions = append(w.Transactions, txs...)
 }
 
-// accountNames are the default labels by type, as a French bank shows them.
-var accountNames = map[emulator.AccountType]string{
-	emulator.AccountCurrent: "Compte courant",
-	emulator.AccountSavings: "Livret épargne",
-	emulator.AccountCard:    "Carte à débit différé",
+// currency is the currency of a PSU's i-th account when it names none:
+// the bank's home currency where its locale has one (a Kontomatik target
+// holds accounts in its country's money), else the world's currencies in
+// turn.
+func (g *generator) currency(i int) string {
+	if g.loc.currency != "" {
+		return g.loc.currency
+	}
+	cs := g.sc.World.Currencies
+	return cs[i%len(cs)]
 }
 
 func (g *generator) account(bank emulator.Bank, psu emulator.PSU, fixedIBAN string, typ emulator.AccountType, currency, name string) (emulator.Account, error) {
 	number := fixedIBAN
 	if number == "" {
 		var err error
-		if number, err = iban.Generate(bank.Country, g.f.IntN); err != nil {
+		if number, err = iban.GenerateAt(bank.Country, g.bankCode, g.f.IntN); err != nil {
 			return emulator.Account{}, fmt.Errorf("world: bank %s: %w", bank.ID, err)
 		}
 	}
 	if name == "" {
-		name = accountNames[typ]
+		name = g.loc.accountNames[typ]
 	}
 	return emulator.Account{
 		ID:       g.id(),

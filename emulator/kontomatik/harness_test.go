@@ -1,0 +1,235 @@
+package kontomatik_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/httpapi"
+	"github.com/sandbank/sandbank/emulator/instance"
+)
+
+var start = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+
+const (
+	apiKey = "km-test-key-0001"
+	live   = "/live/kontomatik/v1"
+	spec   = "/kontomatik/v1"
+	back   = "https://client.example/kontomatik/back"
+)
+
+// harness is one Sandbank on a real SQLite file and HTTP listener, every
+// contract response validated against its document (XML included).
+type harness struct {
+	t     testing.TB
+	clock *emulator.ManualClock
+	in    *instance.Instance
+	srv   *httptest.Server
+
+	mu         sync.Mutex
+	violations []string
+}
+
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: emulator.NewManualClock(start)}
+	in, err := instance.New(context.Background(), instance.Options{
+		DB: filepath.Join(t.TempDir(), "sandbank.db"), Clock: h.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		ValidateResponses: true, OnViolation: h.violation, SchedulerInterval: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.in = in
+	h.srv = httptest.NewServer(in.Handler)
+	t.Cleanup(func() {
+		h.srv.Close()
+		in.Close()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, v := range h.violations {
+			t.Errorf("response violates the contract: %s", v)
+		}
+	})
+	return h
+}
+
+func (h *harness) violation(r *http.Request, op httpapi.ContractOperation, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.violations = append(h.violations, fmt.Sprintf("%s %s (%s): %v", r.Method, r.URL, op.ID, err))
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+type req struct {
+	method string
+	url    string
+	form   url.Values
+	json   string
+	header map[string]string
+	noKey  bool
+}
+
+func (h *harness) do(r req) resp {
+	h.t.Helper()
+	u := r.url
+	if strings.HasPrefix(u, "/") {
+		u = h.srv.URL + u
+	}
+	var body io.Reader
+	ctype := ""
+	switch {
+	case r.form != nil:
+		body, ctype = strings.NewReader(r.form.Encode()), "application/x-www-form-urlencoded"
+		if r.method == "" {
+			r.method = http.MethodPost
+		}
+	case r.json != "":
+		body, ctype = strings.NewReader(r.json), "application/json"
+		if r.method == "" {
+			r.method = http.MethodPost
+		}
+	}
+	if r.method == "" {
+		r.method = http.MethodGet
+	}
+	hr, err := http.NewRequest(r.method, u, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if ctype != "" {
+		hr.Header.Set("Content-Type", ctype)
+	}
+	if !r.noKey {
+		hr.Header.Set("X-Api-Key", apiKey)
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Do(hr)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// reply is the live envelope as a test reads it.
+type reply struct {
+	Status            string `xml:"status,attr"`
+	OwnerExternalID   string `xml:"ownerExternalId,attr"`
+	ResponseTimestamp string `xml:"responseTimestamp,attr"`
+	Comment           string `xml:"comment"`
+	Exception         *struct {
+		Name    string `xml:"name,attr"`
+		Message string `xml:"message"`
+	} `xml:"exception"`
+	Session *struct {
+		ID               string `xml:"id,attr"`
+		Signature        string `xml:"signature,attr"`
+		MultipleAccessID string `xml:"multipleAccessId,attr"`
+	} `xml:"session"`
+	Command *struct {
+		ID       string `xml:"id,attr"`
+		State    string `xml:"state,attr"`
+		Target   string `xml:"target,attr"`
+		Progress int    `xml:"progress>value"`
+		Accounts []struct {
+			IBAN         string `xml:"iban"`
+			Balance      string `xml:"currencyBalance"`
+			Currency     string `xml:"currencyName"`
+			Transactions []struct {
+				On     string `xml:"transactionOn"`
+				Amount string `xml:"currencyAmount"`
+				Status string `xml:"status"`
+			} `xml:"moneyTransactions>moneyTransaction"`
+		} `xml:"result>accounts>account"`
+		Owners    []string `xml:"result>owners>owner>name"`
+		Exception *struct {
+			Name            string `xml:"name,attr"`
+			Message         string `xml:"message"`
+			FriendlyMessage string `xml:"friendlyMessage"`
+		} `xml:"exception"`
+	} `xml:"command"`
+	Targets []struct {
+		Name    string `xml:"name,attr"`
+		Country string `xml:"country,attr"`
+		PSD2    bool   `xml:"psd2,attr"`
+	} `xml:"targets>target"`
+}
+
+func (r resp) reply(t testing.TB, status int) reply {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("want status %d, got %d: %s", status, r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
+		t.Fatalf("Content-Type %q, want XML: %s", ct, r.body)
+	}
+	var out reply
+	if err := xml.NewDecoder(bytes.NewReader(r.body)).Decode(&out); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+	if want := fmt.Sprintf("%d %s", status, http.StatusText(status)); out.Status != want {
+		t.Fatalf("reply status %q, want %q (it mirrors the HTTP status)", out.Status, want)
+	}
+	return out
+}
+
+// exception asserts an <exception> reply and returns its name.
+func (r resp) exception(t testing.TB, status int) string {
+	t.Helper()
+	rep := r.reply(t, status)
+	if rep.Exception == nil || rep.Exception.Name == "" || rep.Exception.Message == "" {
+		t.Fatalf("no exception in %s", r.body)
+	}
+	return rep.Exception.Name
+}
+
+// mockSession signs login in at KontoBank through /mock-session.xml.
+func (h *harness) mockSession(form url.Values) (id, sig, consent string) {
+	h.t.Helper()
+	rep := h.do(req{url: live + "/mock-session.xml", form: form}).reply(h.t, 200)
+	if rep.Session == nil {
+		h.t.Fatalf("no session in the mock-session reply")
+	}
+	return rep.Session.ID, rep.Session.Signature, rep.Session.MultipleAccessID
+}
+
+// importNow starts the default import of a session and runs the clock
+// until it is done; it returns the finished command's reply.
+func (h *harness) importNow(id, sig string, extra url.Values) reply {
+	h.t.Helper()
+	f := url.Values{"sessionId": {id}, "sessionIdSignature": {sig}}
+	for k, v := range extra {
+		f[k] = v
+	}
+	started := h.do(req{url: live + "/command/default-import.xml", form: f}).reply(h.t, 202)
+	if started.Command == nil || started.Command.State != "setup" || started.Command.Progress != 0 {
+		h.t.Fatalf("a started import is in setup at 0%%: %+v", started.Command)
+	}
+	h.clock.Advance(time.Minute)
+	return h.do(req{url: live + "/command/" + started.Command.ID + ".xml"}).reply(h.t, 200)
+}
