@@ -114,6 +114,15 @@ type Balances struct {
 	At            time.Time
 }
 
+// AvailableCents is what can be spent: booked less pending debits;
+// pending credits are not spendable yet.
+func (b Balances) AvailableCents() int64 {
+	if pending := b.ExpectedCents - b.BookedCents; pending < 0 {
+		return b.BookedCents + pending
+	}
+	return b.BookedCents
+}
+
 // World is everything a scenario generates for one tenant.
 type World struct {
 	Banks        []Bank

@@ -80,7 +80,7 @@ func (p *Provider) accountJSON(r *http.Request, t *emulator.Tenant, a emulator.A
 // spendable).
 func balances(a emulator.Account, b emulator.Balances) []balanceJSON {
 	ts := b.At.Format(time.RFC3339)
-	available := availableCents(b)
+	available := b.AvailableCents()
 	return []balanceJSON{
 		{Type: "closingBooked", Amount: amount(b.BookedCents), Currency: a.Currency, Timestamp: ts},
 		{Type: "expected", Amount: amount(b.ExpectedCents), Currency: a.Currency, Timestamp: ts},

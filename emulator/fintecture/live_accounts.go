@@ -130,19 +130,10 @@ func (p *Provider) liveAccountOf(r *http.Request, t *emulator.Tenant, a emulator
 		AccountType: optional(string(a.Type)), Currency: a.Currency, Balance: &booked, BalanceDate: &date,
 	}}
 	if flag(r, "withBalances") {
-		avail := json.Number(amount(availableCents(b)))
+		avail := json.Number(amount(b.AvailableCents()))
 		out.Attributes.BalanceAvailable = &avail
 	}
 	return out, nil
-}
-
-// availableCents is what can be spent: booked less pending debits; pending
-// credits are not spendable yet.
-func availableCents(b emulator.Balances) int64 {
-	if pending := b.ExpectedCents - b.BookedCents; pending < 0 {
-		return b.BookedCents + pending
-	}
-	return b.BookedCents
 }
 
 // liveListAccounts serves GET /ais/v1/customer/{customer_id}/accounts.

@@ -277,7 +277,7 @@ func (p *Provider) specCommand(w http.ResponseWriter, r *http.Request) error {
 		out.Target = d.bank.ID
 		out.Owners = []specOwner{{ExternalID: ownerOf(t, x), Name: d.psu.FullName, Email: d.psu.Email}}
 		for _, a := range d.accounts {
-			sa := specAccount{Number: a.account.IBAN, Currency: a.account.Currency, Balance: amount(a.balances.BookedCents), AvailableBalance: amount(available(a.balances))}
+			sa := specAccount{Number: a.account.IBAN, Currency: a.account.Currency, Balance: amount(a.balances.BookedCents), AvailableBalance: amount(a.balances.AvailableCents())}
 			for _, x := range a.txs {
 				if !x.Booked(a.today) {
 					continue

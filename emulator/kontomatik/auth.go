@@ -1,11 +1,8 @@
 package kontomatik
 
 import (
-	"bytes"
-	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"regexp"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -44,8 +41,8 @@ func (p *Provider) authenticate(op httpapi.ContractOperation, next http.Handler)
 	}, p.writeError)
 }
 
-// apiKey reads the key from the header, the query, or a form body (which
-// it puts back for validation and the handler).
+// apiKey reads the key from the header, the query, or a form body (put
+// back for validation and the handler).
 func apiKey(r *http.Request) (string, error) {
 	if k := r.Header.Get("X-Api-Key"); k != "" {
 		return k, nil
@@ -53,17 +50,12 @@ func apiKey(r *http.Request) (string, error) {
 	if k := r.URL.Query().Get("apiKey"); k != "" {
 		return k, nil
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" || r.Body == nil {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		return "", nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBody+1))
+	form, err := formOf(r)
 	if err != nil {
-		return "", emulator.Errorf(emulator.CodeInvalid, "the request body could not be read")
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return "", emulator.FieldError(emulator.CodeInvalid, "body", "malformed form body: %v", err)
+		return "", err
 	}
 	return form.Get("apiKey"), nil
 }

@@ -201,7 +201,7 @@ func liveResult(d imported) *resultXML {
 	for _, a := range d.accounts {
 		acc := accountXML{
 			Name: a.account.Name, FriendlyName: a.account.Name, IBAN: a.account.IBAN,
-			CurrencyBalance: amount(a.balances.BookedCents), CurrencyFundsAvailable: amount(available(a.balances)),
+			CurrencyBalance: amount(a.balances.BookedCents), CurrencyFundsAvailable: amount(a.balances.AvailableCents()),
 			CurrencyName: a.account.Currency, Owners: owners,
 		}
 		// Running balances, newest first: the booked balance after the
@@ -227,14 +227,6 @@ func liveResult(d imported) *resultXML {
 		res.Accounts.Account = append(res.Accounts.Account, acc)
 	}
 	return res
-}
-
-// available is what can be spent: booked less pending debits.
-func available(b emulator.Balances) int64 {
-	if pending := b.ExpectedCents - b.BookedCents; pending < 0 {
-		return b.BookedCents + pending
-	}
-	return b.BookedCents
 }
 
 // friendly is the end-user text Kontomatik puts beside a command's
