@@ -36,6 +36,8 @@ type Error struct {
 	// Resource names what an id referred to ("customer", "account", ...),
 	// so an adapter can answer customer_unknown rather than a generic 404.
 	Resource string
+	// ID is the id that was not found, beside Resource.
+	ID string
 	// Field names the request field at fault, when there is one.
 	Field string
 	// Message is a human sentence for the error body.
@@ -69,7 +71,7 @@ func FieldError(code Code, field, format string, args ...any) *Error {
 // NotFound reports an id unknown to the tenant. Another tenant's ids are
 // unknown too: isolation never reveals that an id exists elsewhere.
 func NotFound(resource, id string) *Error {
-	return &Error{Code: CodeNotFound, Resource: resource, Message: fmt.Sprintf("%s %q is unknown", resource, id)}
+	return &Error{Code: CodeNotFound, Resource: resource, ID: id, Message: fmt.Sprintf("%s %q is unknown", resource, id)}
 }
 
 // AsError extracts an *Error from err; anything else becomes CodeInternal.

@@ -15,9 +15,14 @@ import (
 	"github.com/sandbank/sandbank/emulator/store"
 )
 
-// formOf reads a form body and puts it back, so validation has already
-// seen the same bytes the handler reads.
+// formOf reads a form body once per request: it puts the bytes back for
+// validation and keeps the values in r.PostForm, which the requests the
+// inner layers derive (WithContext) share, so auth, fault subjects and the
+// handler do not read and parse it again.
 func formOf(r *http.Request) (url.Values, error) {
+	if r.PostForm != nil {
+		return r.PostForm, nil
+	}
 	if r.Body == nil {
 		return url.Values{}, nil
 	}
@@ -30,6 +35,7 @@ func formOf(r *http.Request) (url.Values, error) {
 	if err != nil {
 		return nil, emulator.FieldError(emulator.CodeInvalid, "body", "malformed form body: %v", err)
 	}
+	r.PostForm = v
 	return v, nil
 }
 
@@ -104,14 +110,7 @@ func (p *Provider) reuse(r *http.Request, id string) (emulator.ImportSession, er
 	ctx := r.Context()
 	t := httpapi.TenantFrom(ctx)
 	from := emulator.Day(p.store.Now(t).Add(-ReuseHistory))
-	x, err := p.store.ReuseConsent(ctx, t, id, from, SessionTTL)
-	if err != nil {
-		if emulator.AsError(err).Code == emulator.CodeNotFound {
-			return x, invalidMultipleAccessID(id)
-		}
-		return x, err
-	}
-	return x, nil
+	return p.store.ReuseConsent(ctx, t, id, from, SessionTTL)
 }
 
 func (p *Provider) liveReuse(w http.ResponseWriter, r *http.Request) error {
@@ -130,13 +129,7 @@ func (p *Provider) liveReuse(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Provider) revoke(r *http.Request, id string) error {
-	if err := p.store.RevokeConsent(r.Context(), httpapi.TenantFrom(r.Context()), id); err != nil {
-		if emulator.AsError(err).Code == emulator.CodeNotFound {
-			return invalidMultipleAccessID(id)
-		}
-		return err
-	}
-	return nil
+	return p.store.RevokeConsent(r.Context(), httpapi.TenantFrom(r.Context()), id)
 }
 
 func (p *Provider) liveDeleteAccess(w http.ResponseWriter, r *http.Request) error {

@@ -114,11 +114,11 @@ func (p *Provider) commandPlan(ctx context.Context, t *emulator.Tenant, x emulat
 	return planFor(t.Behaviour, psu.Login, out), nil
 }
 
-// commandState reads a command and the session it runs on.
+// command reads a command and the session it runs on.
 func (p *Provider) command(ctx context.Context, t *emulator.Tenant, id string) (emulator.ImportCommand, emulator.ImportSession, error) {
 	c, err := p.store.ImportCommand(ctx, t, id)
 	if err != nil {
-		return c, emulator.ImportSession{}, raise("InvalidCommandId", http.StatusNotFound, "No command %q.", id)
+		return c, emulator.ImportSession{}, err
 	}
 	x, err := p.store.ImportSession(ctx, t, c.SessionID)
 	return c, x, err

@@ -74,11 +74,11 @@ func toException(err error) *exception {
 	case emulator.CodeNotFound:
 		switch e.Resource {
 		case "session":
-			return pick("InvalidSessionId", 404, "Session expired.")
+			return pick("InvalidSessionId", 404, invalidSessionID().message)
 		case "consent":
-			return pick("InvalidMultipleAccessId", 400, msg)
+			return pick("InvalidMultipleAccessId", 400, invalidMultipleAccessID(e.ID).message)
 		case "command":
-			return pick("InvalidCommandId", 404, msg)
+			return pick("InvalidCommandId", 404, fmt.Sprintf("No command %q.", e.ID))
 		case "bank":
 			return pick("InvalidTarget", 400, msg)
 		}

@@ -46,12 +46,11 @@ func (p *Provider) beginSignIn(r *http.Request, in signIn) (emulator.SCASession,
 		sca.BankID, sca.Model, sca.Step = b.ID, b.Model, emulator.StepLogin
 	}
 	red := emulator.Redirection{Dialect: in.dialect, RedirectURI: in.back, OwnerExternalID: in.owner, Country: strings.ToLower(in.country), Locale: in.locale, Mode: in.mode}
-	s, err := p.store.CreateRedirection(ctx, t, sca, red, RedirectionTTL)
+	s, red, err := p.store.CreateRedirection(ctx, t, sca, red, RedirectionTTL)
 	if err != nil {
 		return s, red, "", err
 	}
-	red, err = p.store.Redirection(ctx, t, s.ID)
-	return s, red, bank.JourneyURL(httpapi.BaseURL(r), t, s.ID), err
+	return s, red, bank.JourneyURL(httpapi.BaseURL(r), t, s.ID), nil
 }
 
 // signInOutcome is where a redirection stands, in the domain's terms.
@@ -70,15 +69,17 @@ func (p *Provider) outcome(ctx context.Context, t *emulator.Tenant, red emulator
 		return signInOutcome{}, err
 	}
 	out := signInOutcome{status: "pending", red: red, session: s}
-	switch s.Status {
-	case emulator.SCACompleted:
+	switch {
+	case s.Status == emulator.SCACompleted && p.opened(ctx, t, red):
+		out.status = "successful"
+	case s.Status == emulator.SCACompleted:
 		if out.red, err = p.store.CompleteRedirection(ctx, t, red.ID, store.SessionRequest{
 			ConnectionID: s.ConnectionID, ConsentTTL: ConsentTTL, SessionTTL: SessionTTL,
 		}); err != nil {
 			return out, err
 		}
 		out.status = "successful"
-	case emulator.SCAFailed:
+	case s.Status == emulator.SCAFailed:
 		out.status = "failed"
 		if s.Failure == emulator.FailTimeout || s.Failure == emulator.FailExpired {
 			out.status = "expired"
@@ -90,6 +91,13 @@ func (p *Provider) outcome(ctx context.Context, t *emulator.Tenant, red emulator
 		}
 	}
 	return out, nil
+}
+
+// opened reports whether a redirection's session is open already: status
+// reads after the first then need no write.
+func (p *Provider) opened(ctx context.Context, t *emulator.Tenant, red emulator.Redirection) bool {
+	_, err := p.store.ImportSession(ctx, t, red.SessionID)
+	return err == nil
 }
 
 // ReturnURL sends the user back to the client with the redirection's id:

@@ -16,17 +16,17 @@ import (
 // decimalID is a decimal id, as Kontomatik's sessions and commands have:
 // large enough to look real, unique within the tenant, and deterministic.
 func decimalID(ctx context.Context, tx *sql.Tx, t *emulator.Tenant) (string, error) {
-	var seq int64
-	if err := tx.QueryRowContext(ctx, `UPDATE tenants SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq`, t.ID).Scan(&seq); err != nil {
+	seq, err := nextSeq(ctx, tx, t)
+	if err != nil {
 		return "", err
 	}
 	return fmt.Sprint(455000000 + seq), nil
 }
 
 // CreateRedirection starts a sign-in journey (in) and records what the
-// client asked for, in one transaction. It answers the journey, whose id
-// is the redirection's.
-func (s *Store) CreateRedirection(ctx context.Context, t *emulator.Tenant, in emulator.SCASession, r emulator.Redirection, ttl time.Duration) (emulator.SCASession, error) {
+// client asked for, in one transaction. It answers the journey and the
+// redirection, whose id is the journey's.
+func (s *Store) CreateRedirection(ctx context.Context, t *emulator.Tenant, in emulator.SCASession, r emulator.Redirection, ttl time.Duration) (emulator.SCASession, emulator.Redirection, error) {
 	now := s.Now(t)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -35,15 +35,15 @@ func (s *Store) CreateRedirection(ctx context.Context, t *emulator.Tenant, in em
 		}
 		// The session's id is reserved now: the given contract hands it
 		// out before the user has signed in.
-		sessionID, err := decimalID(ctx, tx, t)
-		if err != nil {
+		r.ID = in.ID
+		if r.SessionID, err = decimalID(ctx, tx, t); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO redirections (tenant_id, id, dialect, redirect_uri, owner_external_id, country, locale, mode, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, in.ID, r.Dialect, r.RedirectURI, r.OwnerExternalID, r.Country, r.Locale, r.Mode, sessionID)
+			t.ID, r.ID, r.Dialect, r.RedirectURI, r.OwnerExternalID, r.Country, r.Locale, r.Mode, r.SessionID)
 		return err
 	})
-	return in, err
+	return in, r, err
 }
 
 // Redirection finds a redirection by its id.

@@ -409,12 +409,20 @@ func findTenant(ctx context.Context, q queryer, p emulator.Provider, credential 
 	return t, err
 }
 
+// nextSeq takes the tenant's next sequence number, the source of every id
+// it is given, so one scenario and seed replay to the same ids.
+func nextSeq(ctx context.Context, tx *sql.Tx, t *emulator.Tenant) (int64, error) {
+	var seq int64
+	err := tx.QueryRowContext(ctx, `UPDATE tenants SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq`, t.ID).Scan(&seq)
+	return seq, err
+}
+
 // nextID draws the tenant's next id. Ids derive from the tenant's seed and a
 // per-tenant sequence, so one scenario and seed replay to the same ids; the
 // 32 lowercase hex digits match Fintecture's id shape (notes §2.3).
 func nextID(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, kind string) (string, error) {
-	var seq int64
-	if err := tx.QueryRowContext(ctx, `UPDATE tenants SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq`, t.ID).Scan(&seq); err != nil {
+	seq, err := nextSeq(ctx, tx, t)
+	if err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d/%s/%s/%d", t.Seed, t.Credential, kind, seq)))
