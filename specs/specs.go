@@ -49,6 +49,20 @@ func Names() []string {
 	return names
 }
 
+// LoadAll loads several documents with Load, in order: the documents of
+// one contract.
+func LoadAll(names ...string) ([]*openapi3.T, error) {
+	docs := make([]*openapi3.T, 0, len(names))
+	for _, n := range names {
+		doc, err := Load(n)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, doc)
+	}
+	return docs, nil
+}
+
 // Load parses the embedded document name (e.g. "fintecture/ais.yaml") with
 // kin-openapi, external references disallowed, and validates it. Documents
 // declaring OpenAPI 3.1 are validated with kin-openapi's 3.1 rules (JSON

@@ -17,15 +17,8 @@ func LiveContract() (*httpapi.Contract, error) {
 }
 
 func loadContract(name, prefix string, docs ...string) (*httpapi.Contract, error) {
-	c := &httpapi.Contract{Name: name, Prefix: prefix}
-	for _, d := range docs {
-		doc, err := specs.Load(d)
-		if err != nil {
-			return nil, err
-		}
-		c.Docs = append(c.Docs, doc)
-	}
-	return c, nil
+	d, err := specs.LoadAll(docs...)
+	return &httpapi.Contract{Name: name, Prefix: prefix, Docs: d}, err
 }
 
 // liveRoutes is the whole surface of the live contract, one line per

@@ -5,6 +5,7 @@
 package fintecture
 
 import (
+	"crypto"
 	"fmt"
 	"log/slog"
 	"time"
@@ -58,11 +59,14 @@ type Provider struct {
 	log   *slog.Logger
 	// verified remembers the claims of tokens whose signature checked out.
 	verified *memo.Map[string, claims]
+	// keys remembers registered public keys parsed from their PEM, so a
+	// signed request does not parse its app's key again.
+	keys *memo.Map[string, crypto.PublicKey]
 }
 
 // New returns the Fintecture provider over a store.
 func New(st *store.Store, log *slog.Logger) *Provider {
-	return &Provider{store: st, log: log, verified: &memo.Map[string, claims]{Max: 50_000}}
+	return &Provider{store: st, log: log, verified: &memo.Map[string, claims]{Max: 50_000}, keys: &memo.Map[string, crypto.PublicKey]{Max: 10_000}}
 }
 
 // SpecContract is the contract of the given documents: AIS v2 and

@@ -1,6 +1,7 @@
 package fintecture
 
 import (
+	"crypto"
 	"errors"
 	"net/http"
 	"strings"
@@ -34,6 +35,21 @@ func signatureRequired(op string, t *emulator.Tenant) bool {
 	return op == "createSecureAccessToken" || (t.App.RequireSignatures && !unsignedByClients[op])
 }
 
+// appKey is the tenant's registered public key, parsed once per PEM.
+func (p *Provider) appKey(t *emulator.Tenant) crypto.PublicKey {
+	if t.App.PublicKey == "" {
+		return nil
+	}
+	if k, ok := p.keys.Get(t.App.PublicKey); ok {
+		return k
+	}
+	k := t.App.Key()
+	if k != nil {
+		p.keys.Put(t.App.PublicKey, k)
+	}
+	return k
+}
+
 // checkSignature verifies the request's signature against the tenant's
 // registered key. keyId must be the app_id. The signing string's
 // (request-target) is the URI as received (mount prefix included, brackets
@@ -47,7 +63,7 @@ func (p *Provider) checkSignature(c *httpapi.Contract, op httpapi.ContractOperat
 	if !present && !required {
 		return nil
 	}
-	key := t.App.Key()
+	key := p.appKey(t)
 	switch {
 	case key == nil && required:
 		return emulator.Errorf(emulator.CodeBadSignature,

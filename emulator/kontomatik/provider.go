@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -82,11 +81,8 @@ func LiveContract() (*httpapi.Contract, error) {
 }
 
 func loadContract(name, prefix, doc string) (*httpapi.Contract, error) {
-	d, err := specs.Load(doc)
-	if err != nil {
-		return nil, err
-	}
-	return &httpapi.Contract{Name: name, Prefix: prefix, Docs: []*openapi3.T{d}}, nil
+	d, err := specs.LoadAll(doc)
+	return &httpapi.Contract{Name: name, Prefix: prefix, Docs: d}, err
 }
 
 // Mount serves both contracts on r.
