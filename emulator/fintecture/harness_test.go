@@ -2,23 +2,19 @@ package fintecture_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
-	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/instance"
+	"github.com/sandbank/sandbank/emulator/providertest"
 )
 
 // start is the instant every test's clock starts at, so runs are
@@ -31,17 +27,15 @@ const (
 	clientCB  = "https://client.example/callback"
 )
 
-// harness is one Sandbank on a real SQLite file and a real HTTP listener,
-// with every contract response validated: a violation fails the test.
+// harness is one Sandbank (providertest: a real SQLite file, a real
+// listener, every contract response validated) and the clock it runs on.
 type harness struct {
 	t      testing.TB
 	clock  *emulator.ManualClock
+	server *providertest.Server
 	in     *instance.Instance
 	srv    *httptest.Server
 	dbPath string
-
-	mu         sync.Mutex
-	violations []string
 }
 
 func newHarness(t testing.TB) *harness {
@@ -51,54 +45,15 @@ func newHarness(t testing.TB) *harness {
 
 func newHarnessAt(t testing.TB, db string, clock *emulator.ManualClock, tweaks ...func(*instance.Options)) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: clock, dbPath: db}
-	opts := instance.Options{
-		DB: db, Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ValidateResponses: true, OnViolation: h.violation,
-		// Tests run due events themselves (runDue), in order.
-		SchedulerInterval: time.Hour,
-	}
-	for _, tw := range tweaks {
-		tw(&opts)
-	}
-	in, err := instance.New(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.in = in
-	h.srv = httptest.NewServer(in.Handler)
-	t.Cleanup(h.close)
-	return h
+	s := providertest.Start(t, db, clock, tweaks...)
+	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv, dbPath: db}
 }
 
-func (h *harness) close() {
-	h.srv.Close()
-	h.in.Close()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, v := range h.violations {
-		h.t.Errorf("response violates the contract: %s", v)
-	}
-	h.violations = nil
-}
-
-func (h *harness) violation(r *http.Request, op httpapi.ContractOperation, err error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.violations = append(h.violations, fmt.Sprintf("%s %s (%s): %v", r.Method, r.URL, op.ID, err))
-}
+// close stops this Sandbank before the test ends (a restart test).
+func (h *harness) close() { h.server.Close() }
 
 // runDue runs the tenant's due events, as the scheduler would.
-func (h *harness) runDue(app string) {
-	h.t.Helper()
-	tn, err := h.in.Store.Tenant(context.Background(), emulator.Fintecture, app)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if _, err := h.in.Store.RunDue(context.Background(), tn); err != nil {
-		h.t.Fatal(err)
-	}
-}
+func (h *harness) runDue(app string) { h.server.RunDue(emulator.Fintecture, app) }
 
 type resp struct {
 	status int

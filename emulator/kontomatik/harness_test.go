@@ -2,23 +2,20 @@ package kontomatik_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
-	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/instance"
+	"github.com/sandbank/sandbank/emulator/providertest"
 )
 
 var start = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -30,46 +27,22 @@ const (
 	back   = "https://client.example/kontomatik/back"
 )
 
-// harness is one Sandbank on a real SQLite file and HTTP listener, every
-// contract response validated against its document (XML included).
+// harness is one Sandbank (providertest: a real SQLite file, a real
+// listener, every contract response validated, XML included) and the
+// clock it runs on.
 type harness struct {
-	t     testing.TB
-	clock *emulator.ManualClock
-	in    *instance.Instance
-	srv   *httptest.Server
-
-	mu         sync.Mutex
-	violations []string
+	t      testing.TB
+	clock  *emulator.ManualClock
+	server *providertest.Server
+	in     *instance.Instance
+	srv    *httptest.Server
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: emulator.NewManualClock(start)}
-	in, err := instance.New(context.Background(), instance.Options{
-		DB: filepath.Join(t.TempDir(), "sandbank.db"), Clock: h.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ValidateResponses: true, OnViolation: h.violation, SchedulerInterval: time.Hour,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.in = in
-	h.srv = httptest.NewServer(in.Handler)
-	t.Cleanup(func() {
-		h.srv.Close()
-		in.Close()
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		for _, v := range h.violations {
-			t.Errorf("response violates the contract: %s", v)
-		}
-	})
-	return h
-}
-
-func (h *harness) violation(r *http.Request, op httpapi.ContractOperation, err error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.violations = append(h.violations, fmt.Sprintf("%s %s (%s): %v", r.Method, r.URL, op.ID, err))
+	clock := emulator.NewManualClock(start)
+	s := providertest.Start(t, filepath.Join(t.TempDir(), "sandbank.db"), clock)
+	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
 }
 
 type resp struct {

@@ -86,11 +86,8 @@ func TestLiveSessionErrors(t *testing.T) {
 	}
 }
 
-// sigOf is a valid signature for an id, learnt from a mock session of the
-// same tenant: signatures are HMACs, so a test can only get real ones from
-// Sandbank. For an id that does not exist, any 64-hex value that matches
-// the HMAC would do; here the test computes nothing and relies on the
-// signature check coming first, so it asks Sandbank's own helper.
+// sigOf is the valid signature of a session id that was never issued, so
+// the session check, not the signature check, answers.
 func sigOf(t *testing.T, h *harness, id string) string {
 	t.Helper()
 	tn, err := h.in.Store.Tenant(t.Context(), "kontomatik", apiKey)

@@ -146,10 +146,7 @@ func TestLiveSignInDeniedAndExpired(t *testing.T) {
 	}
 	id2, _ := start()
 	h.clock.Advance(16 * time.Minute)
-	tn, _ := h.in.Store.Tenant(t.Context(), "kontomatik", apiKey)
-	if _, err := h.in.Store.RunDue(t.Context(), tn); err != nil {
-		t.Fatal(err)
-	}
+	h.server.RunDue("kontomatik", apiKey)
 	if s := h.liveStatus(t, id2); s.Status != "expired" {
 		t.Fatalf("after 16 minutes: %+v", s)
 	}
