@@ -79,20 +79,11 @@ func SpecContract() (*httpapi.Contract, error) {
 // Mount serves both contracts on r: the spec contract at /fintecture and
 // the live one at /live/fintecture, over the same store.
 func (p *Provider) Mount(r *mux.Router, opts httpapi.MountOptions) error {
-	for _, m := range []struct {
-		contract func() (*httpapi.Contract, error)
-		routes   map[string]httpapi.Handler
-	}{{SpecContract, p.specRoutes()}, {LiveContract, p.liveRoutes()}} {
-		c, err := m.contract()
-		if err != nil {
-			return err
-		}
-		opts.Errors = p.writeError
-		opts.Auth = p.authenticator(c)
-		opts.Subject = p.subject
-		if err := httpapi.Mount(r, c, m.routes, opts); err != nil {
-			return fmt.Errorf("fintecture: %w", err)
-		}
+	opts.Errors, opts.Subject = p.writeError, p.subject
+	if err := httpapi.MountDialects(r, opts, p.authenticator,
+		httpapi.Dialect{Load: SpecContract, Routes: p.specRoutes()},
+		httpapi.Dialect{Load: LiveContract, Routes: p.liveRoutes()}); err != nil {
+		return fmt.Errorf("fintecture: %w", err)
 	}
 	return nil
 }

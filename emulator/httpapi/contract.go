@@ -156,6 +156,32 @@ func Mount(r *mux.Router, c *Contract, handlers map[string]Handler, opts MountOp
 	return nil
 }
 
+// Dialect is one contract a provider serves, with its handlers.
+type Dialect struct {
+	Load   func() (*Contract, error)
+	Routes map[string]Handler
+}
+
+// MountDialects mounts each of a provider's contracts with opts, which
+// carry the provider's error writer and subject. authFor, when set, gives
+// each contract its auth middleware (Fintecture's signatures depend on the
+// contract's mount prefix).
+func MountDialects(r *mux.Router, opts MountOptions, authFor func(*Contract) func(ContractOperation, http.Handler) http.Handler, dialects ...Dialect) error {
+	for _, d := range dialects {
+		c, err := d.Load()
+		if err != nil {
+			return err
+		}
+		if authFor != nil {
+			opts.Auth = authFor(c)
+		}
+		if err := Mount(r, c, d.Routes, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // MethodSwitch serves one path whose handlers differ by method: a method
 // it has no handler for answers 405 with Allow, through ew, so the error is
 // in the API's own format.

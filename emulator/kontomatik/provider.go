@@ -87,20 +87,11 @@ func loadContract(name, prefix, doc string) (*httpapi.Contract, error) {
 
 // Mount serves both contracts on r.
 func (p *Provider) Mount(r *mux.Router, opts httpapi.MountOptions) error {
-	for _, m := range []struct {
-		contract func() (*httpapi.Contract, error)
-		routes   map[string]httpapi.Handler
-	}{{SpecContract, p.specRoutes()}, {LiveContract, p.liveRoutes()}} {
-		c, err := m.contract()
-		if err != nil {
-			return err
-		}
-		opts.Errors = p.writeError
-		opts.Auth = p.authenticate
-		opts.Subject = p.subject
-		if err := httpapi.Mount(r, c, m.routes, opts); err != nil {
-			return fmt.Errorf("kontomatik: %w", err)
-		}
+	opts.Errors, opts.Auth, opts.Subject = p.writeError, p.authenticate, p.subject
+	if err := httpapi.MountDialects(r, opts, nil,
+		httpapi.Dialect{Load: SpecContract, Routes: p.specRoutes()},
+		httpapi.Dialect{Load: LiveContract, Routes: p.liveRoutes()}); err != nil {
+		return fmt.Errorf("kontomatik: %w", err)
 	}
 	return nil
 }
