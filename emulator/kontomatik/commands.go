@@ -196,13 +196,26 @@ func (p *Provider) liveCommandXML(ctx context.Context, t *emulator.Tenant, c emu
 }
 
 func liveResult(d imported) *resultXML {
-	owners := ownersXML{Owner: []ownerXML{{Name: d.psu.FullName, Address: d.psu.Address, Email: d.psu.Email, Phone: d.psu.Phone, Kind: "OWNER"}}}
-	res := &resultXML{Owners: owners}
+	psu := ownerXML{Name: d.psu.FullName, Address: d.psu.Address, Phone: d.psu.Phone, Email: d.psu.Email, Kind: "OWNER"}
+	res := &resultXML{Owners: ownersXML{Owner: []ownerXML{psu}}}
+	seen := map[string]bool{psu.Name: true}
 	for _, a := range d.accounts {
+		// The PSU owns every account; co-owners are named on theirs and
+		// once in the import's owners, as CO_OWNER (notes §2, §6).
+		owners := ownersXML{Owner: []ownerXML{psu}}
+		for _, name := range a.account.CoOwners {
+			co := ownerXML{Name: name, Kind: "CO_OWNER"}
+			owners.Owner = append(owners.Owner, co)
+			if !seen[name] {
+				seen[name] = true
+				res.Owners.Owner = append(res.Owners.Owner, co)
+			}
+		}
 		acc := accountXML{
 			Name: a.account.Name, FriendlyName: a.account.Name, IBAN: a.account.IBAN,
 			CurrencyBalance: amount(a.balances.BookedCents), CurrencyFundsAvailable: amount(a.balances.AvailableCents()),
 			CurrencyName: a.account.Currency, Owners: owners,
+			DirectDebit: directDebitXML{Available: a.account.Type == emulator.AccountCurrent},
 		}
 		// Running balances, newest first: the booked balance after the
 		// newest booked movement, then back through the history.

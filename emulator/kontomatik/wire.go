@@ -95,8 +95,8 @@ type accountsXML struct {
 type ownerXML struct {
 	Name    string `xml:"name"`
 	Address string `xml:"address,omitempty"`
-	Email   string `xml:"email,omitempty"`
 	Phone   string `xml:"phone,omitempty"`
+	Email   string `xml:"email,omitempty"`
 	Kind    string `xml:"kind"`
 }
 
@@ -108,8 +108,15 @@ type accountXML struct {
 	CurrencyFundsAvailable string               `xml:"currencyFundsAvailable"`
 	CurrencyName           string               `xml:"currencyName"`
 	ActiveSinceAtLeast     string               `xml:"activeSinceAtLeast,omitempty"`
+	DirectDebit            directDebitXML       `xml:"directDebit"`
 	MoneyTransactions      moneyTransactionsXML `xml:"moneyTransactions"`
 	Owners                 ownersXML            `xml:"owners"`
+}
+
+// directDebitXML says whether the account takes direct debits, an empty
+// element with one attribute in the captured replies (notes §2).
+type directDebitXML struct {
+	Available bool `xml:"available,attr"`
 }
 
 type moneyTransactionsXML struct {
