@@ -1,8 +1,10 @@
 package bank
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -54,7 +56,7 @@ func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, j *journey, f
 	v := page{Brand: j.fin.Brand(), Bank: j.bank.Name, Header: j.bank.Name, Error: f.err}
 	switch step(j.s) {
 	case emulator.StepSelectBank:
-		banks, err := p.store.Banks(r.Context(), j.t)
+		banks, err := p.offered(r.Context(), j)
 		if err != nil {
 			return err
 		}
@@ -88,6 +90,19 @@ func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, j *journey, f
 		return p.render(w, http.StatusOK, "consent.html", v)
 	}
 	return &pageError{status: http.StatusConflict, title: "This page is out of date", msg: "This authentication has no page to show."}
+}
+
+// offered lists the banks the journey's provider offers on its hosted
+// list: the whole world, unless the provider chooses.
+func (p *Pages) offered(ctx context.Context, j *journey) ([]emulator.Bank, error) {
+	banks, err := p.store.Banks(ctx, j.t)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := j.fin.(BankChooser); ok {
+		return c.ChooseBanks(ctx, j.t, j.s, banks)
+	}
+	return banks, nil
 }
 
 func (p *Pages) postJourney(w http.ResponseWriter, r *http.Request) error {
@@ -128,10 +143,15 @@ func (p *Pages) postJourney(w http.ResponseWriter, r *http.Request) error {
 func (p *Pages) selectBank(w http.ResponseWriter, r *http.Request, j *journey) error {
 	ctx := r.Context()
 	id := r.PostForm.Get("bank_id")
-	bank, err := p.store.Bank(ctx, j.t, id)
-	if emulator.IsCode(err, emulator.CodeNotFound) {
+	offered, err := p.offered(ctx, j)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(offered, func(b emulator.Bank) bool { return b.ID == id })
+	if i < 0 {
 		return badRequest("Unknown bank %q.", id)
 	}
+	bank, err := p.store.Bank(ctx, j.t, id)
 	if err != nil {
 		return err
 	}

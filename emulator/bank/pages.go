@@ -7,6 +7,7 @@
 package bank
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -35,6 +36,14 @@ type Finisher interface {
 	// ends, approved or failed. The session carries Status, Failure,
 	// ConnectionID, Code, State, RedirectURI and BankID.
 	ReturnURL(t *emulator.Tenant, s emulator.SCASession) (string, error)
+}
+
+// BankChooser is an optional part of a Finisher whose hosted bank list
+// depends on the journey: Kontomatik's SignIn page offers the banks of the
+// country the client asked for, and only PSD2 targets for Multiple Access.
+// It returns the banks offered, in order, with the names to show.
+type BankChooser interface {
+	ChooseBanks(ctx context.Context, t *emulator.Tenant, s emulator.SCASession, all []emulator.Bank) ([]emulator.Bank, error)
 }
 
 // Options configure the pages.

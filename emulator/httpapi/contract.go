@@ -323,9 +323,11 @@ func schemaErrorToDomain(se *openapi3.SchemaError) *emulator.Error {
 	}
 	if name != "" {
 		code = emulator.CodeMissing
-		if field == "" {
+		// The 3.0 validator's pointer may already end at the property.
+		switch {
+		case field == "":
 			field = name
-		} else {
+		case field != name && !strings.HasSuffix(field, "."+name):
 			field += "." + name
 		}
 		reason = name + " is required"

@@ -73,6 +73,9 @@ func (p *Provider) mockSignIn(r *http.Request, f url.Values) (emulator.ImportSes
 	if login == "" {
 		login = "test"
 	}
+	if err := checkOwner(f.Get("ownerExternalId")); err != nil {
+		return emulator.ImportSession{}, err
+	}
 	standing := f.Get("multipleAccess") == "true"
 	target := mockTarget(f.Get("country"), standing)
 	b, err := p.store.Bank(ctx, t, target)

@@ -24,6 +24,9 @@ type importRequest struct {
 // session, its consent and the since date.
 func (p *Provider) startImport(ctx context.Context, t *emulator.Tenant, in importRequest) (emulator.ImportCommand, emulator.ImportSession, error) {
 	var none emulator.ImportSession
+	if err := checkOwner(in.owner); err != nil {
+		return emulator.ImportCommand{}, none, err
+	}
 	if !signatureMatches(t, in.sessionID, in.sig) {
 		return emulator.ImportCommand{}, none, invalidSignature()
 	}
