@@ -185,7 +185,8 @@ func printBanner(w io.Writer, base string, cfg Config) {
 	}
 	fmt.Fprintf(w, "\nDemo credentials:\n")
 	for _, d := range instance.Demo {
-		fmt.Fprintf(w, "  %-12s app_id=%s app_secret=%s\n", d.Provider, d.Credential, d.Secret)
+		fmt.Fprintf(w, "  %-12s %s\n", d.Provider, d.Credentials())
 	}
-	fmt.Fprintf(w, "  %-12s test PSU login 078000000P password 123456 OTP 123456; decoupled PSU id 193805010844\n", "bank pages")
+	fmt.Fprintf(w, "  %-12s Fintecture's test PSU: login 078000000P password 123456 OTP 123456; decoupled PSU id 193805010844\n", "bank pages")
+	fmt.Fprintf(w, "  %-12s KontoBank's test user: login test password Test123 (OTP 123456)\n", "")
 }

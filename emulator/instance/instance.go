@@ -196,12 +196,23 @@ func (in *Instance) Close() error {
 type DemoTenant struct {
 	Provider   emulator.Provider
 	Credential string
-	Secret     string
+	Secret     string // empty for providers that have none (Kontomatik)
 }
 
-// Demo lists the demo tenants.
+// Demo lists the demo tenants, one per provider.
 var Demo = []DemoTenant{
 	{Provider: emulator.Fintecture, Credential: "sandbank-demo", Secret: "sandbank-demo-secret"},
+	{Provider: emulator.Kontomatik, Credential: "sandbank-demo-kontomatik"},
+}
+
+// Credentials says how a client presents the demo tenant, in the
+// provider's own terms.
+func (d DemoTenant) Credentials() string {
+	switch d.Provider {
+	case emulator.Kontomatik:
+		return "X-Api-Key: " + d.Credential
+	}
+	return "app_id=" + d.Credential + " app_secret=" + d.Secret
 }
 
 // EnsureDemoTenants creates the demo tenants (and fixes their secrets) if
@@ -211,6 +222,9 @@ func (in *Instance) EnsureDemoTenants(ctx context.Context) error {
 		t, err := in.Store.EnsureTenant(ctx, d.Provider, d.Credential)
 		if err != nil {
 			return fmt.Errorf("demo tenant %s: %w", d.Credential, err)
+		}
+		if d.Secret == "" {
+			continue
 		}
 		if err := in.Store.CheckSecret(ctx, t, d.Secret); err != nil {
 			return fmt.Errorf("demo tenant %s: its secret was changed in this database: %w", d.Credential, err)
