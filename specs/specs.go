@@ -5,7 +5,10 @@
 // documents (received with their line breaks lost; only the line structure
 // was restored, nothing of the API was changed). fintecture/oauth.yaml is
 // written by Sandbank and describes the token endpoints those documents rely
-// on but do not declare. See README.md in this directory.
+// on but do not declare. finqlink/finqlink.yaml is Sandbank's own document
+// of FinqLink v2: Finqware published none, so it is written from seed 002
+// and the research notes, with every inferred name marked as such. See
+// README.md in this directory.
 package specs
 
 import (
@@ -18,7 +21,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-//go:embed fintecture/*.yaml fintecture/live/*.yaml kontomatik/*.yaml
+//go:embed fintecture/*.yaml fintecture/live/*.yaml finqlink/*.yaml kontomatik/*.yaml
 var files embed.FS
 
 // Raw returns the embedded bytes of the document name, e.g.
