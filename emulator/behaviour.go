@@ -75,6 +75,9 @@ type CommandFailure struct {
 	// After is how long the command runs before it fails; zero: as long
 	// as a successful command would (CommandDuration).
 	After time.Duration
+	// Fatal ends the command in Kontomatik's state "fatal" instead of
+	// "error".
+	Fatal bool
 }
 
 // CommandExceptions are the exception names Kontomatik puts in

@@ -94,6 +94,7 @@ type ImportCommand struct {
 	Since          string // YYYY-MM-DD, "" for the whole history the session allows
 	Failure        string
 	FailureMessage string
+	Fatal          bool // a failure Kontomatik reports as "fatal", not "error"
 	CreatedAt      time.Time
 	StartsAt       time.Time
 	DoneAt         time.Time

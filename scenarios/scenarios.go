@@ -190,6 +190,9 @@ type CommandRule struct {
 	// After is how long the command runs before it fails; left out: as
 	// long as a successful one (command_duration).
 	After emulator.Duration `yaml:"after"`
+	// State is the live state the command ends in: error (left out) or
+	// fatal.
+	State string `yaml:"state"`
 }
 
 // AppSpec is a scenario's app section: the API client's registration in
@@ -226,7 +229,7 @@ func (s *Scenario) Behaviour() emulator.Behaviour {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.PSU, Outcome: r.Outcome})
 	}
 	for _, r := range b.Commands {
-		out.CommandFailures = append(out.CommandFailures, emulator.CommandFailure{Login: r.PSU, Exception: r.Exception, Message: r.Message, After: r.After.D()})
+		out.CommandFailures = append(out.CommandFailures, emulator.CommandFailure{Login: r.PSU, Exception: r.Exception, Message: r.Message, After: r.After.D(), Fatal: r.State == "fatal"})
 	}
 	return out
 }

@@ -528,6 +528,9 @@ func (p *parser) validateCommands(rules []CommandRule, pa path, knownPSU func(st
 		if strings.ContainsAny(r.Message, "\r\n") {
 			p.add(rp.key("message"), "the message is one line")
 		}
+		if r.State != "" && r.State != "error" && r.State != "fatal" {
+			p.add(rp.key("state"), "%q is not a state a command ends in (error or fatal)", r.State)
+		}
 	}
 }
 

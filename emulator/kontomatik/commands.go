@@ -56,7 +56,7 @@ func (p *Provider) startImport(ctx context.Context, t *emulator.Tenant, in impor
 	}
 	c, err := p.store.StartImport(ctx, t, store.CommandRequest{
 		SessionID: x.ID, Name: DefaultImport, Since: in.since, OwnerExternalID: in.owner,
-		Queue: CommandQueue, Run: plan.run, Failure: plan.failure, FailureMessage: plan.message,
+		Queue: CommandQueue, Run: plan.run, Failure: plan.failure, FailureMessage: plan.message, Fatal: plan.fatal,
 		ConsentLimit: ConsentImports, ConsentWindow: ConsentWindow,
 	})
 	switch {
@@ -100,6 +100,7 @@ func (p *Provider) session(ctx context.Context, t *emulator.Tenant, id string) (
 type plan struct {
 	run              time.Duration
 	failure, message string
+	fatal            bool
 }
 
 // commandPlan looks up the scenario's command behaviour for the session's
@@ -183,7 +184,7 @@ func (p *Provider) importedData(ctx context.Context, t *emulator.Tenant, c emula
 func (p *Provider) liveCommandXML(ctx context.Context, t *emulator.Tenant, c emulator.ImportCommand, x emulator.ImportSession) (*commandXML, error) {
 	now := p.store.Now(t)
 	state := c.State(now)
-	out := &commandXML{ID: c.ID, State: liveState(state), Name: c.Name, Progress: progressXML{Value: c.Progress(now)}}
+	out := &commandXML{ID: c.ID, State: liveState(state, c.Fatal), Name: c.Name, Progress: progressXML{Value: c.Progress(now)}}
 	switch state {
 	case emulator.CommandSucceeded:
 		data, err := p.importedData(ctx, t, c, x)

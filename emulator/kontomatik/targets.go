@@ -60,7 +60,7 @@ func planFor(b emulator.Behaviour, login string, def plan) plan {
 		out.run = b.CommandDuration
 	}
 	if f, ok := b.CommandFailureFor(login); ok {
-		out.failure, out.message = f.Exception, f.Message
+		out.failure, out.message, out.fatal = f.Exception, f.Message, f.Fatal
 		if f.After > 0 {
 			out.run = f.After
 		}

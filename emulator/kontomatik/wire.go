@@ -178,8 +178,9 @@ func amount(cents int64) string {
 	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
 }
 
-// liveState names a command's state as the real API does (notes §2).
-func liveState(s emulator.CommandState) string {
+// liveState names a command's state as the real API does (notes §2): a
+// failure is "error", or "fatal" when the scenario's rule says so.
+func liveState(s emulator.CommandState, fatal bool) string {
 	switch s {
 	case emulator.CommandQueued:
 		return "setup"
@@ -187,6 +188,9 @@ func liveState(s emulator.CommandState) string {
 		return "in_progress"
 	case emulator.CommandSucceeded:
 		return "successful"
+	}
+	if fatal {
+		return "fatal"
 	}
 	return "error"
 }

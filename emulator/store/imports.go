@@ -241,6 +241,7 @@ type CommandRequest struct {
 	Queue, Run      time.Duration // how long it waits, then runs
 	Failure         string
 	FailureMessage  string
+	Fatal           bool // the failure is fatal (Kontomatik's state "fatal")
 	// ConsentLimit is how many commands a standing consent allows in
 	// ConsentWindow (Kontomatik: 4 a day).
 	ConsentLimit  int
@@ -281,10 +282,10 @@ func (s *Store) StartImport(ctx context.Context, t *emulator.Tenant, in CommandR
 		if err != nil {
 			return err
 		}
-		out = emulator.ImportCommand{ID: id, SessionID: x.ID, Name: in.Name, Since: in.Since, Failure: in.Failure, FailureMessage: in.FailureMessage,
+		out = emulator.ImportCommand{ID: id, SessionID: x.ID, Name: in.Name, Since: in.Since, Failure: in.Failure, FailureMessage: in.FailureMessage, Fatal: in.Fatal,
 			CreatedAt: now, StartsAt: now.Add(in.Queue), DoneAt: now.Add(in.Queue + in.Run)}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO import_commands (tenant_id, id, session_id, consent_id, name, since, failure, failure_message, created_at, starts_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, out.ID, out.SessionID, x.ConsentID, out.Name, out.Since, out.Failure, out.FailureMessage, ns(out.CreatedAt), ns(out.StartsAt), ns(out.DoneAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO import_commands (tenant_id, id, session_id, consent_id, name, since, failure, failure_message, fatal, created_at, starts_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, out.ID, out.SessionID, x.ConsentID, out.Name, out.Since, out.Failure, out.FailureMessage, out.Fatal, ns(out.CreatedAt), ns(out.StartsAt), ns(out.DoneAt)); err != nil {
 			return err
 		}
 		owner := x.OwnerExternalID
@@ -301,8 +302,8 @@ func (s *Store) StartImport(ctx context.Context, t *emulator.Tenant, in CommandR
 func (s *Store) ImportCommand(ctx context.Context, t *emulator.Tenant, id string) (emulator.ImportCommand, error) {
 	var c emulator.ImportCommand
 	var created, starts, done int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, session_id, name, since, failure, failure_message, created_at, starts_at, done_at FROM import_commands WHERE tenant_id = ? AND id = ?`, t.ID, id).
-		Scan(&c.ID, &c.SessionID, &c.Name, &c.Since, &c.Failure, &c.FailureMessage, &created, &starts, &done)
+	err := s.read.QueryRowContext(ctx, `SELECT id, session_id, name, since, failure, failure_message, fatal, created_at, starts_at, done_at FROM import_commands WHERE tenant_id = ? AND id = ?`, t.ID, id).
+		Scan(&c.ID, &c.SessionID, &c.Name, &c.Since, &c.Failure, &c.FailureMessage, &c.Fatal, &created, &starts, &done)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, emulator.NotFound("command", id)
 	}

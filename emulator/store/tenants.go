@@ -459,6 +459,7 @@ type commandJSON struct {
 	Exception string        `json:"exception"`
 	Message   string        `json:"message,omitempty"`
 	After     time.Duration `json:"after,omitempty"`
+	Fatal     bool          `json:"fatal,omitempty"`
 }
 
 func behaviourWire(b emulator.Behaviour) behaviourJSON {
@@ -471,7 +472,7 @@ func behaviourWire(b emulator.Behaviour) behaviourJSON {
 		out.SCA = append(out.SCA, outcomeJSON{Login: r.Login, Outcome: r.Outcome})
 	}
 	for _, c := range b.CommandFailures {
-		out.CommandFailures = append(out.CommandFailures, commandJSON{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After})
+		out.CommandFailures = append(out.CommandFailures, commandJSON{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After, Fatal: c.Fatal})
 	}
 	return out
 }
@@ -486,7 +487,7 @@ func (b behaviourJSON) domain() emulator.Behaviour {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.Login, Outcome: r.Outcome})
 	}
 	for _, c := range b.CommandFailures {
-		out.CommandFailures = append(out.CommandFailures, emulator.CommandFailure{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After})
+		out.CommandFailures = append(out.CommandFailures, emulator.CommandFailure{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After, Fatal: c.Fatal})
 	}
 	return out
 }
