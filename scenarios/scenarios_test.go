@@ -42,6 +42,7 @@ func TestBuiltinScenarios(t *testing.T) {
 			t.Errorf("%s: the documented test PSU is missing", n)
 		}
 		checkKontoBankTestPSU(t, s)
+		checkFinqLinkTestPSUs(t, s)
 	}
 	if _, err := Builtin("nope"); err == nil || !strings.Contains(err.Error(), "default") {
 		t.Fatalf("an unknown scenario should be refused with the known names: %v", err)
@@ -83,6 +84,60 @@ func checkKontoBankTestPSU(t *testing.T, s *Scenario) {
 	}
 	if !sample {
 		t.Errorf("%s: the test PSU at KontoBank should hold the sample account %s", s.Name, fixtures.KontoBankSampleIBAN)
+	}
+}
+
+// checkFinqLinkTestPSUs: each FinqLink provider of the scenario's FinqLink
+// world has its test PSU (fixtures.FinqLinkTestPSUs), holding the
+// documented IBAN first where there is one (notes/finqlink.md §6).
+func checkFinqLinkTestPSUs(t *testing.T, s *Scenario) {
+	t.Helper()
+	cat, err := fixtures.Banks(emulator.FinqLink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	banks := s.BanksFor(emulator.FinqLink, cat)
+	if len(banks) == 0 {
+		t.Errorf("%s: no FinqLink provider in the world", s.Name)
+	}
+	for _, b := range banks {
+		want := fixtures.FinqLinkTestPSUs()[slices.IndexFunc(fixtures.FinqLinkTestPSUs(), func(u fixtures.FinqLinkTestPSU) bool { return u.ProviderID == b.ID })]
+		i := slices.IndexFunc(s.World.PSUs, func(p PSU) bool {
+			return p.Login == want.Login && p.For(emulator.FinqLink) && (len(p.Banks) == 0 || slices.Contains(p.Banks, b.ID))
+		})
+		if i < 0 {
+			t.Errorf("%s: no test PSU at FinqLink provider %s", s.Name, b.ID)
+			continue
+		}
+		p := s.World.PSUs[i]
+		if p.Password != want.Password || p.OTP != want.OTP || !slices.Equal(p.Banks, []string{b.ID}) {
+			t.Errorf("%s: test PSU at %s: %+v, want %+v", s.Name, b.ID, p, want)
+		}
+		if want.IBAN != "" && (len(p.Accounts) == 0 || p.Accounts[0].IBAN != want.IBAN) {
+			t.Errorf("%s: the test PSU at %s should hold %s first", s.Name, b.ID, want.IBAN)
+		}
+	}
+}
+
+// TestFinqLinkBankIDs: FinqLink provider ids are bank ids in world.banks,
+// PSU bank lists and fault matches, checked against FinqLink's catalogue.
+func TestFinqLinkBankIDs(t *testing.T) {
+	s, err := ParseBytes("f.yaml", []byte(good+`  banks:
+    finqlink: [cec_ro, rzb_ro]
+  psus:
+    - {login: a, password: p, banks: [rzb_ro], accounts: [{iban: RO03RZBR0000069999999999}]}
+    - {login: a, password: p, banks: [cmcifrpp]}
+behaviour:
+  faults:
+    - {match: {provider: finqlink, bank: rzb_ro}, status: 503}
+    - {match: {bank: libra_ro}, latency: 1s}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := fixtures.Banks(emulator.FinqLink)
+	if got := s.BanksFor(emulator.FinqLink, cat); len(got) != 2 || got[0].ID != "rzb_ro" || got[1].ID != "cec_ro" {
+		t.Fatalf("want rzb_ro and cec_ro in catalogue order: %+v", got)
 	}
 }
 
@@ -176,6 +231,14 @@ func TestParseErrors(t *testing.T) {
 		{"command bad state", good + psu + "behaviour:\n  commands:\n    - {psu: a, exception: SessionExpired, state: done}\n",
 			`bad.yaml:10: behaviour.commands[0].state: "done" is not a state a command ends in (error or fatal)`},
 		{"negative command duration", good + "behaviour:\n  command_duration: -5s\n", `bad.yaml:6: behaviour.command_duration: duration "-5s" is negative`},
+		{"unknown finqlink provider", good + "  banks:\n    finqlink: [rzb_ro, ing_ro]\n",
+			`bad.yaml:6: world.banks.finqlink[1]: unknown finqlink bank "ing_ro" (known: rzb_ro, bt_ro, cec_ro, libra_ro)`},
+		{"fault unknown finqlink bank", good + "behaviour:\n  faults:\n    - {match: {provider: finqlink, bank: KontoBank}, status: 503}\n",
+			`bad.yaml:7: behaviour.faults[0].match.bank: unknown finqlink bank "KontoBank"`},
+		{"finqlink bank of a kontomatik PSU", good + psu + "      providers: [kontomatik]\n      banks: [bt_ro]\n",
+			`bad.yaml:9: world.psus[0].banks[0]: bank "bt_ro" is a finqlink bank, but this PSU is for kontomatik only`},
+		{"IBAN of another country at a FinqLink bank", good + psu + "      banks: [cec_ro]\n      accounts: [{iban: PL69137013140000049678278112}]\n",
+			"bad.yaml:9: world.psus[0].accounts[0].iban: PL69137013140000049678278112 is a PL IBAN but bank cec_ro is in RO"},
 		{"psu bank excluded", good + "  banks:\n    fintecture: [cmcifrpp]\n" + psu + "      banks: [handse]\n",
 			`bad.yaml:10: world.psus[0].banks[0]: bank "handse" is not in world.banks.fintecture`},
 		{"duplicate login", good + psu + "      banks: [cmcifrpp]\n    - login: a\n      password: q\n",

@@ -34,7 +34,7 @@ func (g *generator) history(a emulator.Account, v volume) []emulator.Transaction
 	add := func(day time.Time, cents int64, kind emulator.TransactionKind, desc, party string) {
 		counterIBAN := ""
 		if party != "" && g.f.IntN(2) == 0 {
-			counterIBAN, _ = iban.Generate(counterCountry, g.f.IntN)
+			counterIBAN, _ = iban.GenerateAt(counterCountry, loc.counterpartyBank(g), g.f.IntN)
 		}
 		d := int(day.Sub(g.anchor) / (24 * time.Hour))
 		txs = append(txs, emulator.Transaction{
@@ -51,7 +51,7 @@ func (g *generator) history(a emulator.Account, v volume) []emulator.Transaction
 			add(day, -int64(g.f.IntRange(3_00, 180_00)), emulator.KindCardPayment, loc.cardLabels[shop], loc.merchants[shop])
 		}
 	}
-	employer := g.f.Company()
+	employer := loc.employer(g)
 	// days == 0 means no booked history at all, not "today only": an
 	// empty account must be possible (the empty_bank scenario).
 	for m := start; v.days > 0 && !m.After(g.anchor); m = m.AddDate(0, 1, 0) {
@@ -62,7 +62,7 @@ func (g *generator) history(a emulator.Account, v volume) []emulator.Transaction
 			card(m)
 		default:
 			add(m, int64(g.f.IntRange(1800_00, 4200_00)), emulator.KindSalary, loc.salary+strings.ToUpper(employer), employer)
-			add(m.AddDate(0, 0, 3), -int64(g.f.IntRange(550_00, 1300_00)), emulator.KindRent, loc.rent, loc.rentPayee(g.f.LastName()))
+			add(m.AddDate(0, 0, 3), -int64(g.f.IntRange(550_00, 1300_00)), emulator.KindRent, loc.rent, loc.rentPayee(loc.lastName(g)))
 			card(m)
 		}
 	}

@@ -10,7 +10,9 @@ import (
 // locale is how one bank writes its world: account names, transaction
 // labels, merchants, phone numbers and the currency of accounts that name
 // none. Fintecture's banks all write French, as they always have (their
-// worlds must not move); a Kontomatik target writes its country's.
+// worlds must not move); a Kontomatik target writes its country's; a
+// FinqLink provider (all Romanian) writes Romanian, people and places
+// included.
 type locale struct {
 	accountNames map[emulator.AccountType]string
 	// salary is followed by the employer's name in capitals.
@@ -18,8 +20,11 @@ type locale struct {
 	rent   string
 	// rentParty is followed by a last name: who the rent goes to.
 	rentParty string
-	saving    string
-	merchants []string
+	// rentSuffix follows the last name when there is no rentParty;
+	// empty means " Properties".
+	rentSuffix string
+	saving     string
+	merchants  []string
 	// cardLabels are the merchants as a card payment's label shows them,
 	// computed once: large histories would otherwise upper-case a name
 	// per transaction.
@@ -27,13 +32,34 @@ type locale struct {
 	// counterparties is the country of counterparties' IBANs; "" means
 	// the bank's own.
 	counterparties string
+	// counterpartyBanks are the national codes of the banks whose IBANs
+	// counterparties hold; nil draws any code (iban.Generate).
+	counterpartyBanks []string
 	// dial is the phone prefix; the French one keeps its historic
 	// 06 xx xx xx xx shape.
 	dial string
+	// mobile starts the national part of phone numbers ("7": Romanian
+	// mobiles are 07xx); "" keeps the plain three groups of three.
+	mobile string
 	// currency is the currency of accounts that name none; "" means the
 	// world's currencies in turn.
 	currency string
+	// people, when set, names PSUs, their addresses, employers and
+	// landlords from the locale's lists; nil keeps gofakeit's English
+	// ones (and its draws: those worlds must not move).
+	people *people
 }
+
+// people are a country's names and places.
+type people struct {
+	first, last, streets, employers []string
+	cities                          []city
+	// ascii folds the names into e-mail addresses.
+	ascii *strings.Replacer
+}
+
+// city is a town with the first digits of its postcodes.
+type city struct{ name, zip string }
 
 func newLocale(l locale, cardPrefix string) *locale {
 	l.cardLabels = make([]string, len(l.merchants))
@@ -89,6 +115,48 @@ var czech = newLocale(locale{
 	dial: "+420", currency: "CZK",
 }, "PLATBA KARTOU ")
 
+// romanian is every FinqLink provider's locale. Statement labels are in
+// capitals without diacritics, as Romanian banks print them.
+var romanian = newLocale(locale{
+	accountNames: map[emulator.AccountType]string{
+		emulator.AccountCurrent: "Cont curent",
+		emulator.AccountSavings: "Cont de economii",
+		emulator.AccountCard:    "Card de credit",
+	},
+	salary: "SALARIU ", rent: "PLATA CHIRIE", rentSuffix: " Imobiliare SRL", saving: "Transfer în contul de economii",
+	merchants: []string{
+		"Kaufland", "Lidl", "Mega Image", "Carrefour", "Profi",
+		"eMAG", "Dedeman", "Altex", "OMV Petrom", "CFR Călători",
+		"Bolt", "Glovo", "Orange România", "Digi", "Enel Energie",
+	},
+	dial: "+40", mobile: "7", currency: "RON",
+	// Romanian banks, by the BIC letters their IBANs carry.
+	counterpartyBanks: []string{"BTRL", "RNCB", "BRDE", "INGB", "RZBR", "CECE", "BACX", "BREL", "OTPV", "UGBI"},
+	people: &people{
+		first: []string{
+			"Andrei", "Alexandru", "Mihai", "Ion", "Ștefan", "Gabriel", "Radu", "Cristian", "Bogdan", "Florin",
+			"Maria", "Elena", "Ioana", "Ana", "Andreea", "Alexandra", "Cristina", "Mihaela", "Raluca", "Diana",
+		},
+		last: []string{
+			"Popescu", "Ionescu", "Popa", "Pop", "Radu", "Dumitru", "Stan", "Stoica", "Gheorghe", "Matei",
+			"Constantin", "Rusu", "Munteanu", "Marin", "Florea", "Dobre", "Barbu", "Tudor", "Nistor", "Moldovan",
+		},
+		streets: []string{
+			"Strada Victoriei", "Bulevardul Unirii", "Strada Mihai Eminescu", "Calea Dorobanților", "Strada Republicii",
+			"Bulevardul Independenței", "Strada Avram Iancu", "Calea Moșilor", "Strada Libertății", "Bulevardul Carol I",
+		},
+		employers: []string{
+			"Automobile Dacia SA", "OMV Petrom SA", "Bitdefender SRL", "Dedeman SRL", "Romgaz SA",
+			"Electrica Furnizare SA", "Arctic SA", "Ursus Breweries SA", "Continental Automotive Romania SRL", "Banca Transilvania SA",
+		},
+		cities: []city{
+			{"București", "01"}, {"Cluj-Napoca", "400"}, {"Timișoara", "300"}, {"Iași", "700"}, {"Constanța", "900"},
+			{"Brașov", "500"}, {"Craiova", "200"}, {"Sibiu", "550"}, {"Oradea", "410"}, {"Galați", "800"},
+		},
+		ascii: strings.NewReplacer("ă", "a", "â", "a", "î", "i", "ș", "s", "ț", "t", "Ă", "A", "Â", "A", "Î", "I", "Ș", "S", "Ț", "T"),
+	},
+}, "PLATA LA POS ")
+
 // english writes the other Kontomatik countries' worlds; only the phone
 // prefix and the currency follow the country.
 var english = locale{
@@ -124,16 +192,28 @@ var englishByCountry = func() map[string]*locale {
 
 // localeOf picks the locale of a bank of provider p.
 func localeOf(p emulator.Provider, bank emulator.Bank) *locale {
-	if p != emulator.Kontomatik {
-		return french
+	switch p {
+	case emulator.Kontomatik:
+		return countryLocale(bank.Country)
+	case emulator.FinqLink:
+		if bank.Country == "RO" {
+			return romanian
+		}
+		return countryLocale(bank.Country)
 	}
-	switch bank.Country {
+	return french
+}
+
+// countryLocale is the locale of a Kontomatik target by its country (and
+// of a FinqLink provider outside Romania, should one come).
+func countryLocale(country string) *locale {
+	switch country {
 	case "PL":
 		return polish
 	case "CZ":
 		return czech
 	}
-	if l, ok := englishByCountry[bank.Country]; ok {
+	if l, ok := englishByCountry[country]; ok {
 		return l
 	}
 	// A country with no locale yet keeps the world's currencies.
@@ -147,13 +227,75 @@ func (l *locale) phone(g *generator) string {
 	if l.dial == "" {
 		return fmt.Sprintf("+33 6 %02d %02d %02d %02d", g.f.IntN(100), g.f.IntN(100), g.f.IntN(100), g.f.IntN(100))
 	}
+	if l.mobile != "" {
+		return fmt.Sprintf("%s %s%02d %03d %03d", l.dial, l.mobile, g.f.IntN(100), g.f.IntN(1000), g.f.IntN(1000))
+	}
 	return fmt.Sprintf("%s %03d %03d %03d", l.dial, g.f.IntN(1000), g.f.IntN(1000), g.f.IntN(1000))
 }
 
 // rentPayee is who the rent goes to.
 func (l *locale) rentPayee(last string) string {
-	if l.rentParty == "" {
-		return last + " Properties"
+	switch {
+	case l.rentParty != "":
+		return l.rentParty + last
+	case l.rentSuffix != "":
+		return last + l.rentSuffix
 	}
-	return l.rentParty + last
+	return last + " Properties"
+}
+
+// counterpartyBank draws the national code of a counterparty's bank, or
+// draws nothing and returns "" where the locale has no list (the code is
+// then part of iban.Generate's draws, as it always was).
+func (l *locale) counterpartyBank(g *generator) string {
+	if l.counterpartyBanks == nil {
+		return ""
+	}
+	return l.counterpartyBanks[g.f.IntN(len(l.counterpartyBanks))]
+}
+
+// The draws below use the locale's people where it has them, else
+// gofakeit's own functions, exactly as before locales had people.
+
+func (l *locale) firstName(g *generator) string {
+	if l.people == nil {
+		return g.f.FirstName()
+	}
+	return l.people.first[g.f.IntN(len(l.people.first))]
+}
+
+func (l *locale) lastName(g *generator) string {
+	if l.people == nil {
+		return g.f.LastName()
+	}
+	return l.people.last[g.f.IntN(len(l.people.last))]
+}
+
+// employer is the company that pays a current account's salary.
+func (l *locale) employer(g *generator) string {
+	if l.people == nil {
+		return g.f.Company()
+	}
+	return l.people.employers[g.f.IntN(len(l.people.employers))]
+}
+
+// address draws a postal address: street, postcode and town.
+func (l *locale) address(g *generator) string {
+	if l.people == nil {
+		return fmt.Sprintf("%s, %s %s", g.f.Street(), g.f.Zip(), g.f.City())
+	}
+	p := l.people
+	street, number, c := p.streets[g.f.IntN(len(p.streets))], 1+g.f.IntN(150), p.cities[g.f.IntN(len(p.cities))]
+	// Romanian postcodes have six digits; a town's come after its prefix.
+	zip := c.zip + fmt.Sprintf("%06d", g.f.IntN(1000000))[len(c.zip):]
+	return fmt.Sprintf("%s nr. %d, %s %s", street, number, zip, c.name)
+}
+
+// email makes an address of a full name, without diacritics where the
+// locale's names have them.
+func (l *locale) email(name string) string {
+	if l.people != nil {
+		name = l.people.ascii.Replace(name)
+	}
+	return strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.com"
 }

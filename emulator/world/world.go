@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v7"
@@ -59,8 +58,9 @@ func providerOf(sc *scenarios.Scenario, banks []emulator.Bank) emulator.Provider
 // The scenario's PSUs kept to other providers are left out. Each bank
 // writes in its locale (locale.go): Fintecture's all in French, as they
 // always have; Kontomatik's targets in their country's language and
-// currency. IBANs carry the bank's national code where the fixtures give
-// one (fixtures.NationalBankCode), with correct national check digits.
+// currency; FinqLink's Romanian providers in Romanian and RON. IBANs
+// carry the bank's national code where the fixtures give one
+// (fixtures.NationalBankCode), with correct national check digits.
 func GenerateFor(sc *scenarios.Scenario, p emulator.Provider, seed int64, catalogue []emulator.Bank, anchor time.Time) (emulator.World, error) {
 	if seed == 0 {
 		return emulator.World{}, fmt.Errorf("world: seed must be non-zero")
@@ -129,8 +129,11 @@ func (g *generator) id() string {
 	return hex.EncodeToString(b[:])
 }
 
+// psu draws a PSU of the bank. The draws come in a fixed order (name,
+// id, OTP, decoupled id, phone, address) whatever the locale, and a
+// locale without people of its own draws as gofakeit always did.
 func (g *generator) psu(bank emulator.Bank, name string) emulator.PSU {
-	first, last := g.f.FirstName(), g.f.LastName()
+	first, last := g.loc.firstName(g), g.loc.lastName(g)
 	if name == "" {
 		name = first + " " + last
 	}
@@ -140,9 +143,9 @@ func (g *generator) psu(bank emulator.Bank, name string) emulator.PSU {
 		OTP:         fmt.Sprintf("%06d", g.f.IntN(1000000)),
 		DecoupledID: fmt.Sprintf("%012d", g.f.Int64()%1_000_000_000_000),
 		FullName:    name,
-		Email:       strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.com",
+		Email:       g.loc.email(name),
 		Phone:       g.loc.phone(g),
-		Address:     fmt.Sprintf("%s, %s %s", g.f.Street(), g.f.Zip(), g.f.City()),
+		Address:     g.loc.address(g),
 	}
 }
 
