@@ -111,7 +111,7 @@ func TestServeBecomesHealthyAndShutsDownGracefully(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for _, want := range []string{"/fintecture", "app_id=sandbank-demo", "app_secret=sandbank-demo-secret", "078000000P", "/live/kontomatik/v1", "X-Api-Key: sandbank-demo-kontomatik", "Test123"} {
+	for _, want := range []string{"/fintecture", "app_id=sandbank-demo", "app_secret=sandbank-demo-secret", "078000000P", "/live/kontomatik/v1", "X-Api-Key: sandbank-demo-kontomatik", "Test123", "client_id=sandbank-demo-finqlink"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("start-up output lacks %q:\n%s", want, out.String())
 		}

@@ -18,12 +18,14 @@ import (
 	"github.com/sandbank/sandbank/emulator/control"
 	"github.com/sandbank/sandbank/emulator/dashboard"
 	"github.com/sandbank/sandbank/emulator/faults"
+	"github.com/sandbank/sandbank/emulator/finqlink"
 	"github.com/sandbank/sandbank/emulator/fintecture"
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/journal"
 	"github.com/sandbank/sandbank/emulator/kontomatik"
 	"github.com/sandbank/sandbank/emulator/server"
 	"github.com/sandbank/sandbank/emulator/store"
+	"github.com/sandbank/sandbank/emulator/webhooks"
 	"github.com/sandbank/sandbank/scenarios"
 )
 
@@ -70,6 +72,7 @@ var Contracts = []client.Contract{
 	{Name: "live/fintecture", Mount: "/live/fintecture", Description: "Fintecture's real API as its SDKs speak it (fintecture-client and others): same world and state"},
 	{Name: "kontomatik", Mount: "/kontomatik/v1", Description: "Kontomatik AIS, the given OpenAPI document"},
 	{Name: "live/kontomatik", Mount: "/live/kontomatik/v1", Description: "Kontomatik's real API as captured replies show it (XML replies): same world and state"},
+	{Name: "finqlink", Mount: "/finqlink", Description: "FinqLink v2 (Finqware), Sandbank's contract written from seed 002 (in progress: OAuth2 and JWKS served)"},
 }
 
 // New opens the database and builds the handler; the scheduler runs until
@@ -131,6 +134,7 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 	in.Journal = journal.New(st, opts.Clock, opts.Log, opts.Journal)
 	fin := fintecture.New(st, opts.Log)
 	km := kontomatik.New(st, opts.Log)
+	fq := finqlink.New(finqlink.Options{Store: st, Log: opts.Log, Keys: webhooks.NewKeys(st)})
 	pages, err := bank.New(bank.Options{
 		Store: st, Log: opts.Log, CodeTTL: fintecture.CodeTTL,
 		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: fin, emulator.Kontomatik: km},
@@ -169,7 +173,7 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 		Log: opts.Log, Clock: opts.Clock, Version: opts.Version, PublicURL: opts.PublicURL,
 		ValidateResponses: opts.ValidateResponses, OnViolation: opts.OnViolation, Contracts: names,
 		Faults: in.Faults.Wrap, Inner: []server.Middleware{in.Journal.Middleware()},
-	}, []server.Provider{fin, km}, []server.Pages{pages, in.Control, dash})
+	}, []server.Provider{fin, km, fq}, []server.Pages{pages, in.Control, dash})
 	if err != nil {
 		in.Journal.Close()
 		return err
@@ -203,6 +207,7 @@ type DemoTenant struct {
 var Demo = []DemoTenant{
 	{Provider: emulator.Fintecture, Credential: "sandbank-demo", Secret: "sandbank-demo-secret"},
 	{Provider: emulator.Kontomatik, Credential: "sandbank-demo-kontomatik"},
+	{Provider: emulator.FinqLink, Credential: "sandbank-demo-finqlink", Secret: "sandbank-demo-finqlink-secret"},
 }
 
 // Credentials says how a client presents the demo tenant, in the
@@ -211,6 +216,8 @@ func (d DemoTenant) Credentials() string {
 	switch d.Provider {
 	case emulator.Kontomatik:
 		return "X-Api-Key: " + d.Credential
+	case emulator.FinqLink:
+		return "client_id=" + d.Credential + " client_secret=" + d.Secret
 	}
 	return "app_id=" + d.Credential + " app_secret=" + d.Secret
 }
