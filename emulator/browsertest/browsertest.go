@@ -6,6 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -159,3 +162,17 @@ func quoteXPath(s string) string {
 	}
 	return `"` + s + `"`
 }
+
+// ClientApp is the integrating application's return page, on its own
+// loopback server: it shows the query it was sent back with in the element
+// with id "result", as a real app would consume it. ResultXPath finds it.
+func ClientApp(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><title>client</title><p id="result">%s</p>`, html.EscapeString(r.URL.RawQuery))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// ResultXPath is where ClientApp shows the query.
+const ResultXPath = `//*[@id="result"]`

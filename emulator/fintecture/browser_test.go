@@ -1,10 +1,6 @@
 package fintecture_test
 
 import (
-	"fmt"
-	"html"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,16 +9,6 @@ import (
 
 	"github.com/sandbank/sandbank/emulator/browsertest"
 )
-
-// clientApp is the integrating application's callback page: it shows the
-// query it was sent back with, as a real app would consume it.
-func clientApp(t *testing.T) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `<!doctype html><title>client</title><p id="result">%s</p>`, html.EscapeString(r.URL.RawQuery))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // logInAsTestPSU fills the bank's login and one-time code pages with
 // Fintecture's documented test PSU.
@@ -44,7 +30,7 @@ func logInAsTestPSU() chromedp.Action[chromedp.Void] {
 // the accounts.
 func TestBrowserConnectJourney(t *testing.T) {
 	h := newHarness(t)
-	app := clientApp(t)
+	app := browsertest.ClientApp(t)
 	h.customersToken(appID, appSecret)
 	r := h.do(req{url: "/fintecture/ais/v2/connect?state=web&redirect_uri=" + url.QueryEscape(app.URL+"/cb"), header: map[string]string{"app_id": appID}})
 	var c struct{ Meta struct{ URL string } }
@@ -83,7 +69,7 @@ func TestBrowserConnectJourney(t *testing.T) {
 // approves a decoupled one on the phone page while the API polls.
 func TestBrowserDenyAndDecoupled(t *testing.T) {
 	h := newHarness(t)
-	app := clientApp(t)
+	app := browsertest.ClientApp(t)
 	page, _ := h.authorizeURL(t, "bsabesbb", "state=no&redirect_uri="+url.QueryEscape(app.URL+"/cb"), nil)
 	ctx := browsertest.New(t)
 	var query string

@@ -3,10 +3,6 @@ package kontomatik_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"html"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,16 +11,6 @@ import (
 
 	"github.com/sandbank/sandbank/emulator/browsertest"
 )
-
-// clientApp is the integrating application's return page: it shows the
-// query Kontomatik sent the user back with.
-func clientApp(t *testing.T) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `<!doctype html><title>client</title><p id="result">%s</p>`, html.EscapeString(r.URL.RawQuery))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // returnedQuery reads the client page's query after a journey.
 func returnedQuery(t *testing.T, ctx context.Context) url.Values {
@@ -58,7 +44,7 @@ func logInAtKontoBank(password string) chromedp.Action[chromedp.Void] {
 // yields the session that imports.
 func TestBrowserSignInRedirection(t *testing.T) {
 	h := newHarness(t)
-	app := clientApp(t)
+	app := browsertest.ClientApp(t)
 	r := h.do(req{url: live + "/signin/redirection", json: `{"redirectUri":"` + app.URL + `/back","ownerExternalId":"web-1","country":"pl","psd2":{"accessMode":"MULTIPLE"}}`})
 	var started struct{ RedirectionID, RedirectionLink string }
 	if err := json.Unmarshal(r.body, &started); err != nil || r.status != 200 {
@@ -116,7 +102,7 @@ func TestBrowserSignInRedirection(t *testing.T) {
 // KontoBank: the client gets its sessionId back and the status is FAILED.
 func TestBrowserSignInDenied(t *testing.T) {
 	h := newHarness(t)
-	app := clientApp(t)
+	app := browsertest.ClientApp(t)
 	r := h.do(req{url: spec + "/signin/redirection", json: `{"target":"KontoBank","accessMode":"SINGLE","redirectUrl":"` + app.URL + `/back"}`})
 	var started struct{ SessionID, RedirectURL string }
 	if err := json.Unmarshal(r.body, &started); err != nil || r.status != 200 {
