@@ -60,8 +60,9 @@ const batch = 200
 // Options configure a Dispatcher. Only Store is required.
 type Options struct {
 	Store *store.Store
-	// Keys signs; nil makes one over Store. Share one Keys with the
-	// provider serving the JWKS, so unknown-kid faults use one rogue key.
+	// Keys signs; nil makes one over Store. The keys live in the store,
+	// so the provider serving the JWKS may use Dispatcher.Keys or a Keys
+	// of its own over the same store: both publish the same set.
 	Keys *Keys
 	// Client sends the requests; nil uses a client of its own that does
 	// not follow redirects (a 3xx is a failed attempt, as a webhook

@@ -150,14 +150,13 @@ type received struct {
 // unless told otherwise) and keeps every request.
 type receiver struct {
 	*httptest.Server
-	status  atomic.Int64
-	mu      sync.Mutex
-	reqs    []received
-	arrived chan struct{}
+	status atomic.Int64
+	mu     sync.Mutex
+	reqs   []received
 }
 
 func newReceiver(t testing.TB) *receiver {
-	r := &receiver{arrived: make(chan struct{}, 1000)}
+	r := &receiver{}
 	r.status.Store(http.StatusOK)
 	r.Server = httptest.NewServer(r)
 	t.Cleanup(r.Close)
@@ -169,7 +168,6 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.reqs = append(r.reqs, received{Header: req.Header.Clone(), Body: b})
 	r.mu.Unlock()
-	r.arrived <- struct{}{}
 	status := int(r.status.Load())
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `{"answer":%d}`, status)
@@ -201,7 +199,7 @@ func listenAgain(t testing.TB, addr string) *receiver {
 	if err != nil {
 		t.Fatalf("listen again on %s: %v", addr, err)
 	}
-	r := &receiver{arrived: make(chan struct{}, 1000)}
+	r := &receiver{}
 	r.status.Store(http.StatusOK)
 	r.Server = httptest.NewUnstartedServer(r)
 	r.Server.Listener.Close()
