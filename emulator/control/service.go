@@ -69,6 +69,10 @@ type Options struct {
 	DefaultScenario string
 	// JourneyPath is the path of a journey's page for a browser.
 	JourneyPath func(t *emulator.Tenant, s emulator.SCASession) string
+	// FlushWebhooks delivers the tenant's webhooks that are due, after a
+	// clock change has run the due events (which may have enqueued some);
+	// nil when no dispatcher runs.
+	FlushWebhooks func(ctx context.Context, t *emulator.Tenant) error
 }
 
 // Service carries out control-plane operations.

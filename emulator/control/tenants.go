@@ -297,6 +297,14 @@ func (s *Service) ChangeClock(ctx context.Context, key string, in client.ClockCh
 	if err != nil {
 		return client.Clock{}, err
 	}
+	// Webhooks that became due go out before the call returns, as due
+	// events do (DESIGN.md §6): a delivery failing is recorded on it and
+	// retried, never an error of the clock change.
+	if s.opts.FlushWebhooks != nil {
+		if err := s.opts.FlushWebhooks(ctx, t); err != nil {
+			s.opts.Log.Warn("control: flush webhooks after a clock change", "tenant", t.Key(), "err", err)
+		}
+	}
 	out, err := s.clock(ctx, t)
 	out.EventsRun = ran
 	return out, err

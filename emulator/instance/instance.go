@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -62,8 +63,10 @@ type Instance struct {
 	Faults    *faults.Engine
 	Journal   *journal.Journal
 	Scenarios *scenarios.Catalog
-	stop      context.CancelFunc
-	done      chan struct{}
+	// Webhooks delivers the outbox (DESIGN.md §7).
+	Webhooks *webhooks.Dispatcher
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
 // Contracts lists the contracts this build serves, with their mounts.
@@ -118,7 +121,14 @@ func New(ctx context.Context, opts Options) (*Instance, error) {
 	in.stop = stop
 	go func() {
 		defer close(in.done)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in.Webhooks.Run(runCtx)
+		}()
 		st.RunScheduler(runCtx, opts.SchedulerInterval, opts.Log)
+		wg.Wait()
 	}()
 	return in, nil
 }
@@ -134,7 +144,14 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 	in.Journal = journal.New(st, opts.Clock, opts.Log, opts.Journal)
 	fin := fintecture.New(st, opts.Log)
 	km := kontomatik.New(st, opts.Log)
-	fq := finqlink.New(finqlink.Options{Store: st, Log: opts.Log, Keys: webhooks.NewKeys(st)})
+	keys := webhooks.NewKeys(st)
+	disp, err := webhooks.New(webhooks.Options{Store: st, Keys: keys, Clock: opts.Clock, Log: opts.Log})
+	if err != nil {
+		in.Journal.Close()
+		return err
+	}
+	in.Webhooks = disp
+	fq := finqlink.New(finqlink.Options{Store: st, Log: opts.Log, Keys: keys})
 	pages, err := bank.New(bank.Options{
 		Store: st, Log: opts.Log, CodeTTL: fintecture.CodeTTL,
 		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: fin, emulator.Kontomatik: km},
@@ -149,6 +166,10 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 		Scenarios: func() []client.Scenario { return scenarioList(in.Scenarios) },
 		Scenario:  func(name string) (client.Scenario, error) { return scenarioShow(in.Scenarios, name) },
 		CodeTTL:   func(emulator.Provider) time.Duration { return fintecture.CodeTTL },
+		FlushWebhooks: func(ctx context.Context, t *emulator.Tenant) error {
+			_, err := disp.Flush(ctx, t)
+			return err
+		},
 		JourneyPath: func(t *emulator.Tenant, s emulator.SCASession) string {
 			if s.Model == emulator.SCADecoupled {
 				return bank.PhoneURL("", t, s.ID)
