@@ -246,6 +246,32 @@ func (c *Client) ClearJournal(ctx context.Context, key string) (int, error) {
 	return out.Deleted, c.call(ctx, http.MethodDelete, tenantPath(key, "journal"), nil, nil, &out)
 }
 
+// Webhooks lists a tenant's webhook deliveries, newest first, with their
+// attempts; status and subject filter them when not empty.
+func (c *Client) Webhooks(ctx context.Context, key, status, subject string) ([]WebhookDelivery, error) {
+	q := url.Values{}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if subject != "" {
+		q.Set("subject", subject)
+	}
+	var out WebhookList
+	return out.Webhooks, c.call(ctx, http.MethodGet, tenantPath(key, "webhooks"), q, nil, &out)
+}
+
+// Webhook shows one delivery.
+func (c *Client) Webhook(ctx context.Context, key, id string) (WebhookDelivery, error) {
+	var out WebhookDelivery
+	return out, c.call(ctx, http.MethodGet, tenantPath(key, "webhooks", id), nil, nil, &out)
+}
+
+// ResendWebhook sends a fresh copy of a delivery now.
+func (c *Client) ResendWebhook(ctx context.Context, key, id string) (WebhookDelivery, error) {
+	var out WebhookDelivery
+	return out, c.call(ctx, http.MethodPost, tenantPath(key, "webhooks", id, "resend"), nil, nil, &out)
+}
+
 // Faults lists fault rules with their counters: every rule when tenantKey
 // is empty, else the tenant's and the global ones.
 func (c *Client) Faults(ctx context.Context, tenantKey string) ([]Fault, error) {

@@ -354,3 +354,37 @@ type JournalCleared struct {
 type FaultList struct {
 	Faults []Fault `json:"faults"`
 }
+
+// WebhookAttempt is one request sent for a webhook delivery.
+type WebhookAttempt struct {
+	N          int       `json:"n"`
+	At         time.Time `json:"at"`          // tenant clock
+	DurationMS int64     `json:"duration_ms"` // real time the receiver took
+	Status     int       `json:"status"`      // 0 when no answer came
+	Error      string    `json:"error,omitempty"`
+	Response   string    `json:"response,omitempty"` // the start of the body
+	KID        string    `json:"kid,omitempty"`
+	Faults     []string  `json:"faults,omitempty"` // sabotage applied
+}
+
+// WebhookDelivery is one webhook in a tenant's outbox and what became of
+// it (DESIGN.md §7).
+type WebhookDelivery struct {
+	ID          string           `json:"id"`
+	Type        string           `json:"type"`
+	URL         string           `json:"url"`
+	Subject     string           `json:"subject,omitempty"`
+	Body        json.RawMessage  `json:"body"`
+	Status      string           `json:"status"` // pending, delivered, failed
+	CreatedAt   time.Time        `json:"created_at"`
+	DueAt       time.Time        `json:"due_at"`
+	DeliveredAt *time.Time       `json:"delivered_at,omitempty"`
+	LastError   string           `json:"last_error,omitempty"`
+	ResentFrom  string           `json:"resent_from,omitempty"`
+	Attempts    []WebhookAttempt `json:"attempts"`
+}
+
+// WebhookList is the answer to GET /_sandbank/tenants/{key}/webhooks.
+type WebhookList struct {
+	Webhooks []WebhookDelivery `json:"webhooks"`
+}

@@ -77,6 +77,10 @@ func (a *api) routes() []route {
 		{http.MethodGet, "/tenants/{key}/journal/{id}", a.journalEntry},
 		{http.MethodGet, "/tenants/{key}/journal.har", a.journalHAR},
 
+		{http.MethodGet, "/tenants/{key}/webhooks", a.listWebhooks},
+		{http.MethodGet, "/tenants/{key}/webhooks/{id}", a.showWebhook},
+		{http.MethodPost, "/tenants/{key}/webhooks/{id}/resend", a.resendWebhook},
+
 		{http.MethodGet, "/faults", a.listFaults},
 		{http.MethodPost, "/faults", a.addFault},
 		{http.MethodDelete, "/faults/{id}", a.removeFault},

@@ -2,6 +2,7 @@ package instance
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -76,5 +77,42 @@ func TestClockChangeDeliversDueWebhooks(t *testing.T) {
 	}
 	if ds, err := in.Store.WebhookDeliveries(ctx, tn, store.WebhookFilter{}); err != nil || len(ds) != 1 || len(ds[0].Attempts) != 2 {
 		t.Fatalf("every attempt recorded: %+v %v", ds, err)
+	}
+
+	// The control plane lists, shows and resends deliveries over HTTP.
+	srv := httptest.NewServer(in.Handler)
+	t.Cleanup(srv.Close)
+	c := client.New(srv.URL)
+	list, err := c.Webhooks(ctx, tn.Key(), "delivered", "link-1")
+	if err != nil || len(list) != 1 || list[0].ID != d.ID || len(list[0].Attempts) != 2 || list[0].Attempts[0].Status != 503 || list[0].Attempts[1].Status != 200 {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	if string(list[0].Body) != `{"type":"link_status_update","status":"completed"}` {
+		t.Fatalf("the body is shown as sent: %s", list[0].Body)
+	}
+	if none, err := c.Webhooks(ctx, tn.Key(), "failed", ""); err != nil || len(none) != 0 {
+		t.Fatalf("failed ones: %+v %v", none, err)
+	}
+	again, err := c.ResendWebhook(ctx, tn.Key(), d.ID)
+	if err != nil || again.ID == d.ID || again.ResentFrom != d.ID || again.Status != "delivered" || got.Load() != 2 {
+		t.Fatalf("resend: %+v %v, received %d", again, err, got.Load())
+	}
+	if shown, err := c.Webhook(ctx, tn.Key(), again.ID); err != nil || shown.Status != "delivered" {
+		t.Fatalf("show: %+v %v", shown, err)
+	}
+	for _, bad := range []struct {
+		name string
+		call func() error
+		want int
+	}{
+		{"unknown status", func() error { _, err := c.Webhooks(ctx, tn.Key(), "lost", ""); return err }, 400},
+		{"unknown id", func() error { _, err := c.Webhook(ctx, tn.Key(), "nope"); return err }, 404},
+		{"resend unknown id", func() error { _, err := c.ResendWebhook(ctx, tn.Key(), "nope"); return err }, 404},
+		{"unknown tenant", func() error { _, err := c.Webhooks(ctx, "nobody", "", ""); return err }, 404},
+	} {
+		var ce *client.Error
+		if err := bad.call(); !errors.As(err, &ce) || ce.Status != bad.want {
+			t.Errorf("%s: %v, want %d", bad.name, err, bad.want)
+		}
 	}
 }
