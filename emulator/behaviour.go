@@ -62,6 +62,8 @@ type Behaviour struct {
 	// CommandFailures make import commands fail; the first rule whose
 	// login matches wins, and PSUs no rule names import normally.
 	CommandFailures []CommandFailure
+	// Webhooks breaks webhook delivery on purpose (DESIGN.md §8).
+	Webhooks WebhookFaults
 }
 
 // CommandFailure makes the import commands of the PSU with one login

@@ -175,8 +175,25 @@ type BehaviourSpec struct {
 	// Commands make PSUs' import commands fail; the first rule whose psu
 	// matches wins, and PSUs no rule names import normally.
 	Commands []CommandRule `yaml:"commands"`
+	// Webhooks breaks webhook delivery on purpose.
+	Webhooks WebhookSpec `yaml:"webhooks"`
 	// Faults are fault rules bound to every tenant of this scenario.
 	Faults []faults.Rule `yaml:"faults"`
+}
+
+// WebhookSpec is how a scenario breaks webhook delivery: every delivery
+// of its tenants gets the sabotage switched on here.
+type WebhookSpec struct {
+	// BadSignature corrupts the signature (the kid is right).
+	BadSignature bool `yaml:"bad_signature"`
+	// UnknownKID signs with a key the JWKS does not list.
+	UnknownKID bool `yaml:"unknown_kid"`
+	// Duplicate sends every delivered webhook twice.
+	Duplicate bool `yaml:"duplicate"`
+	// OutOfOrder sends webhooks due together newest first.
+	OutOfOrder bool `yaml:"out_of_order"`
+	// Delay holds every new webhook back this long on the tenant clock.
+	Delay emulator.Duration `yaml:"delay"`
 }
 
 // CommandRule makes the import commands of the PSU with login PSU ("*":
@@ -224,6 +241,8 @@ func (s *Scenario) Behaviour() emulator.Behaviour {
 		DecoupledTTL:      b.DecoupledTTL.D(),
 		VerificationDelay: b.VerificationDelay.D(),
 		CommandDuration:   b.CommandDuration.D(),
+		Webhooks: emulator.WebhookFaults{BadSignature: b.Webhooks.BadSignature, UnknownKID: b.Webhooks.UnknownKID,
+			Duplicate: b.Webhooks.Duplicate, OutOfOrder: b.Webhooks.OutOfOrder, Delay: b.Webhooks.Delay.D()},
 	}
 	for _, r := range b.SCA {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.PSU, Outcome: r.Outcome})

@@ -145,7 +145,8 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 	fin := fintecture.New(st, opts.Log)
 	km := kontomatik.New(st, opts.Log)
 	keys := webhooks.NewKeys(st)
-	disp, err := webhooks.New(webhooks.Options{Store: st, Keys: keys, Clock: opts.Clock, Log: opts.Log})
+	disp, err := webhooks.New(webhooks.Options{Store: st, Keys: keys, Clock: opts.Clock, Log: opts.Log,
+		Faults: func(t *emulator.Tenant) emulator.WebhookFaults { return t.Behaviour.Webhooks }})
 	if err != nil {
 		in.Journal.Close()
 		return err

@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,5 +117,56 @@ func TestClockChangeDeliversDueWebhooks(t *testing.T) {
 		if err := bad.call(); !errors.As(err, &ce) || ce.Status != bad.want {
 			t.Errorf("%s: %v, want %d", bad.name, err, bad.want)
 		}
+	}
+}
+
+// A scenario's webhooks section breaks delivery on purpose: here the
+// signature arrives corrupted, and the attempt records the sabotage.
+func TestScenarioBreaksWebhooks(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "happy_path.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Replace(string(src), "name: happy_path", "name: broken_hooks", 1) + "\nbehaviour:\n  webhooks:\n    bad_signature: true\n    duplicate: true\n"
+	if strings.Count(doc, "\nbehaviour:") != 1 {
+		t.Fatal("happy_path has a behaviour section already: adapt the test")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "broken_hooks.yaml"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := New(context.Background(), Options{
+		DB: filepath.Join(t.TempDir(), "s.db"), Clock: emulator.NewManualClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SchedulerInterval: time.Hour, ScenariosDir: dir, Scenario: "broken_hooks",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close() })
+	var got atomic.Int32
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
+	t.Cleanup(recv.Close)
+	ctx := context.Background()
+	tn, err := in.Store.EnsureTenant(ctx, emulator.FinqLink, "broken-client")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := in.Store.EnqueueWebhook(ctx, tn, emulator.Webhook{Provider: emulator.FinqLink, Type: "job_status_update", URL: recv.URL, Body: []byte(`{"type":"job_status_update"}`), Subject: "job-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Webhooks.Flush(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	done, err := in.Store.WebhookDelivery(ctx, tn, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != emulator.WebhookDelivered || got.Load() != 2 {
+		t.Fatalf("delivered twice: %+v, received %d", done, got.Load())
+	}
+	a := done.Attempts[0]
+	if !slices.Contains(a.Faults, emulator.FaultBadSignature) {
+		t.Fatalf("the attempt records the corrupted signature: %+v", a)
 	}
 }

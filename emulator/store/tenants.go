@@ -447,6 +447,15 @@ type behaviourJSON struct {
 	VerificationDelay time.Duration `json:"verification_delay,omitempty"`
 	CommandDuration   time.Duration `json:"command_duration,omitempty"`
 	CommandFailures   []commandJSON `json:"command_failures,omitempty"`
+	Webhooks          *webhookJSON  `json:"webhooks,omitempty"`
+}
+
+type webhookJSON struct {
+	BadSignature bool          `json:"bad_signature,omitempty"`
+	UnknownKID   bool          `json:"unknown_kid,omitempty"`
+	Duplicate    bool          `json:"duplicate,omitempty"`
+	OutOfOrder   bool          `json:"out_of_order,omitempty"`
+	Delay        time.Duration `json:"delay,omitempty"`
 }
 
 type outcomeJSON struct {
@@ -474,6 +483,9 @@ func behaviourWire(b emulator.Behaviour) behaviourJSON {
 	for _, c := range b.CommandFailures {
 		out.CommandFailures = append(out.CommandFailures, commandJSON{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After, Fatal: c.Fatal})
 	}
+	if w := b.Webhooks; w != (emulator.WebhookFaults{}) {
+		out.Webhooks = &webhookJSON{BadSignature: w.BadSignature, UnknownKID: w.UnknownKID, Duplicate: w.Duplicate, OutOfOrder: w.OutOfOrder, Delay: w.Delay}
+	}
 	return out
 }
 
@@ -488,6 +500,9 @@ func (b behaviourJSON) domain() emulator.Behaviour {
 	}
 	for _, c := range b.CommandFailures {
 		out.CommandFailures = append(out.CommandFailures, emulator.CommandFailure{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After, Fatal: c.Fatal})
+	}
+	if w := b.Webhooks; w != nil {
+		out.Webhooks = emulator.WebhookFaults{BadSignature: w.BadSignature, UnknownKID: w.UnknownKID, Duplicate: w.Duplicate, OutOfOrder: w.OutOfOrder, Delay: w.Delay}
 	}
 	return out
 }
