@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"time"
 )
 
@@ -63,4 +65,20 @@ func TenantKey(p Provider, credential string) string {
 func HashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
+}
+
+// DerivedKey derives the tenant's key for one purpose (e.g. "sandbank kontomatik
+// session key") from its credential and seed, so a scenario and seed
+// replay to byte-identical tokens and signatures. It is a sandbox key,
+// not a secret worth protecting.
+func (t *Tenant) DerivedKey(purpose string) []byte {
+	sum := sha256.Sum256([]byte(purpose + "\x00" + t.Credential + "\x00" + strconv.FormatInt(t.Seed, 10)))
+	return sum[:]
+}
+
+// MAC is the hex HMAC-SHA256 of msg under the tenant's key for purpose.
+func (t *Tenant) MAC(purpose, msg string) string {
+	m := hmac.New(sha256.New, t.DerivedKey(purpose))
+	m.Write([]byte(msg))
+	return hex.EncodeToString(m.Sum(nil))
 }

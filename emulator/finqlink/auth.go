@@ -1,15 +1,9 @@
 package finqlink
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -32,7 +26,7 @@ func (p *Provider) authenticate(op httpapi.ContractOperation, next http.Handler)
 		return next
 	}
 	return httpapi.Adapt(func(w http.ResponseWriter, r *http.Request) error {
-		creds, err := readCredentials(w, r)
+		creds, err := readCredentials(r)
 		if err != nil {
 			return err
 		}
@@ -62,20 +56,15 @@ type credentials struct{ clientID, clientSecret string }
 
 // readCredentials reads the JSON body's client_id and client_secret and
 // leaves the body readable again.
-func readCredentials(w http.ResponseWriter, r *http.Request) (credentials, error) {
+func readCredentials(r *http.Request) (credentials, error) {
 	var c credentials
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return c, emulator.FieldError(emulator.CodeUnsupportedType, "Content-Type", "FinqLink takes JSON bodies (Content-Type: application/json), got %q", r.Header.Get("Content-Type"))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpapi.MaxBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return c, emulator.Errorf(emulator.CodeTooLarge, "the request body is larger than %d bytes", httpapi.MaxBody)
-	}
+	body, err := httpapi.ReadBody(r)
 	if err != nil {
-		return c, emulator.Errorf(emulator.CodeInvalid, "reading the body: %v", err)
+		return c, err
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
 		return c, fail(http.StatusBadRequest, "bad_request", "the body is not a JSON object: %v", err)
@@ -119,12 +108,7 @@ func bearerToken(r *http.Request) (string, bool) {
 // client.
 func encodeToken(t *emulator.Tenant, id string) string { return id + "." + tokenMAC(t, id) }
 
-func tokenMAC(t *emulator.Tenant, id string) string {
-	key := sha256.Sum256(fmt.Appendf(nil, "sandbank finqlink token key\x00%s\x00%d", t.Credential, t.Seed))
-	m := hmac.New(sha256.New, key[:])
-	m.Write([]byte(id))
-	return hex.EncodeToString(m.Sum(nil))
-}
+func tokenMAC(t *emulator.Tenant, id string) string { return t.MAC("sandbank finqlink token key", id) }
 
 // checkToken accepts a live access token the tenant was issued.
 func (p *Provider) checkToken(ctx context.Context, t *emulator.Tenant, raw string) error {

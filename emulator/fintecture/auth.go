@@ -2,7 +2,6 @@ package fintecture
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strings"
@@ -202,13 +201,8 @@ func (p *Provider) verifySignature(ctx context.Context, raw string) (claims, err
 	return c, nil
 }
 
-// signingKey is the tenant's HMAC key. It derives from the tenant's
-// credential and seed, so one scenario and seed replay to byte-identical
-// tokens; it is a sandbox key, not a secret worth protecting.
-func signingKey(t *emulator.Tenant) []byte {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("sandbank fintecture token key\x00%s\x00%d", t.Credential, t.Seed)))
-	return sum[:]
-}
+// signingKey is the tenant's HMAC key for its JWTs.
+func signingKey(t *emulator.Tenant) []byte { return t.DerivedKey("sandbank fintecture token key") }
 
 // encodeToken signs a stored token as a JWT.
 func encodeToken(t *emulator.Tenant, tok emulator.Token) (string, error) {

@@ -64,13 +64,9 @@ func DecodeJSON(r *http.Request, v any) error {
 			return emulator.Errorf(emulator.CodeUnsupportedType, "Content-Type must be application/json, got %q", ct)
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
+	body, err := ReadBody(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return emulator.Errorf(emulator.CodeTooLarge, "the request body is larger than %d bytes", MaxBody)
-		}
-		return emulator.Errorf(emulator.CodeInvalid, "the request body could not be read")
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return emulator.FieldError(emulator.CodeMissing, "body", "a JSON request body is required")
@@ -83,6 +79,22 @@ func DecodeJSON(r *http.Request, v any) error {
 		return emulator.FieldError(emulator.CodeInvalid, "body", "malformed JSON: %v", err)
 	}
 	return nil
+}
+
+// ReadBody reads the request body, at most MaxBody bytes, and puts it
+// back, so a middleware that needs it (a provider finding its client in
+// the body) leaves it whole for validation and the handler.
+func ReadBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, emulator.Errorf(emulator.CodeTooLarge, "the request body is larger than %d bytes", MaxBody)
+		}
+		return nil, emulator.Errorf(emulator.CodeInvalid, "the request body could not be read")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
 }
 
 func isJSONSuffix(mt string) bool {

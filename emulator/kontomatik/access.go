@@ -103,7 +103,7 @@ func (p *Provider) liveMockSession(w http.ResponseWriter, r *http.Request) error
 	t := httpapi.TenantFrom(r.Context())
 	rep := p.reply(r, http.StatusOK)
 	rep.OwnerExternalID = ownerOf(t, x)
-	rep.Session = &sessionXML{ID: x.ID, Signature: signature(t, x.ID), MultipleAccessID: x.ConsentID}
+	rep.Session = sessionOf(t, x)
 	return p.writeReply(w, rep)
 }
 
@@ -127,7 +127,7 @@ func (p *Provider) liveReuse(w http.ResponseWriter, r *http.Request) error {
 	}
 	t := httpapi.TenantFrom(r.Context())
 	rep := p.reply(r, http.StatusOK)
-	rep.Session = &sessionXML{ID: x.ID, Signature: signature(t, x.ID), MultipleAccessID: x.ConsentID}
+	rep.Session = sessionOf(t, x)
 	return p.writeReply(w, rep)
 }
 
@@ -216,7 +216,7 @@ func (p *Provider) specStartImport(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	c, _, err := p.startImport(ctx, t, importRequest{sessionID: f.Get("sessionId"), sig: f.Get("sessionIdSignature"), since: f.Get("since"), owner: f.Get("ownerExternalId")})
+	c, _, err := p.startImport(ctx, t, importRequestOf(f))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -17,6 +18,12 @@ const DefaultImport = "DefaultImportCommand"
 // importRequest is a default import's form in either dialect.
 type importRequest struct {
 	sessionID, sig, since, owner string
+}
+
+// importRequestOf reads a default-import form; both contracts name the
+// fields alike.
+func importRequestOf(f url.Values) importRequest {
+	return importRequest{sessionID: f.Get("sessionId"), sig: f.Get("sessionIdSignature"), since: f.Get("since"), owner: f.Get("ownerExternalId")}
 }
 
 // startImport checks the session and its signature and starts its one
@@ -267,7 +274,7 @@ func (p *Provider) liveStartImport(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	c, x, err := p.startImport(ctx, t, importRequest{sessionID: f.Get("sessionId"), sig: f.Get("sessionIdSignature"), since: f.Get("since"), owner: f.Get("ownerExternalId")})
+	c, x, err := p.startImport(ctx, t, importRequestOf(f))
 	if err != nil {
 		return err
 	}

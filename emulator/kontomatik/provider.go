@@ -8,8 +8,6 @@ package kontomatik
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"time"
@@ -105,10 +103,7 @@ func (p *Provider) Brand() string { return "Kontomatik" }
 // from the API key and the seed, so a scenario replays to the same
 // signatures.
 func signature(t *emulator.Tenant, sessionID string) string {
-	key := sha256.Sum256([]byte(fmt.Sprintf("sandbank kontomatik session key\x00%s\x00%d", t.Credential, t.Seed)))
-	m := hmac.New(sha256.New, key[:])
-	m.Write([]byte(sessionID))
-	return hex.EncodeToString(m.Sum(nil))
+	return t.MAC("sandbank kontomatik session key", sessionID)
 }
 
 // signatureMatches compares in constant time.

@@ -64,6 +64,11 @@ type sessionXML struct {
 	MultipleAccessID string `xml:"multipleAccessId,attr,omitempty"`
 }
 
+// sessionOf is the live <session> of a signed-in session.
+func sessionOf(t *emulator.Tenant, x emulator.ImportSession) *sessionXML {
+	return &sessionXML{ID: x.ID, Signature: signature(t, x.ID), MultipleAccessID: x.ConsentID}
+}
+
 type commandXML struct {
 	ID          string        `xml:"id,attr"`
 	State       string        `xml:"state,attr"`
