@@ -19,6 +19,7 @@ func TestAppSection(t *testing.T) {
 	rk, ek := testkeys.RSA(), testkeys.EC()
 	rsaPEM := testkeys.PublicPEM(&rk.PublicKey)
 	pkcs1 := testkeys.PEM("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&rk.PublicKey))
+	sch := compileSchema(t)
 	for name, c := range map[string]struct {
 		text string
 		want *emulator.AppSettings
@@ -45,7 +46,7 @@ func TestAppSection(t *testing.T) {
 		if name == "empty section" {
 			continue // the schema wants a mapping for any section it names, as for behaviour
 		}
-		if err := compileSchema(t).Validate(yamlToJSON(t, []byte(c.text))); err != nil {
+		if err := sch.Validate(yamlToJSON(t, []byte(c.text))); err != nil {
 			t.Errorf("%s: the schema refuses it: %v", name, err)
 		}
 	}

@@ -100,8 +100,9 @@ func checkFinqLinkTestPSUs(t *testing.T, s *Scenario) {
 	if len(banks) == 0 {
 		t.Errorf("%s: no FinqLink provider in the world", s.Name)
 	}
+	testPSUs := fixtures.FinqLinkTestPSUs()
 	for _, b := range banks {
-		want := fixtures.FinqLinkTestPSUs()[slices.IndexFunc(fixtures.FinqLinkTestPSUs(), func(u fixtures.FinqLinkTestPSU) bool { return u.ProviderID == b.ID })]
+		want := testPSUs[slices.IndexFunc(testPSUs, func(u fixtures.FinqLinkTestPSU) bool { return u.ProviderID == b.ID })]
 		i := slices.IndexFunc(s.World.PSUs, func(p PSU) bool {
 			return p.Login == want.Login && p.For(emulator.FinqLink) && (len(p.Banks) == 0 || slices.Contains(p.Banks, b.ID))
 		})

@@ -237,7 +237,7 @@ func (p *parser) validatePSUs(w *World, pa path) {
 				p.add(up.key("decoupled_id"), "decoupled_id %q is already used at the same bank by psus[%d]", u.DecoupledID, j)
 			}
 		}
-		if u.Accounts != nil && len(u.Accounts) > maxAccountsPSU {
+		if len(u.Accounts) > maxAccountsPSU {
 			p.add(up.key("accounts"), "at most %d accounts per PSU", maxAccountsPSU)
 		}
 		for j, a := range u.Accounts {
@@ -304,24 +304,13 @@ func (p *parser) validateBehaviour(s *Scenario, pa path) {
 	knownPSU := func(login string) bool {
 		return logins[login] || (s.World.GeneratedPSUsPerBank > 0 && generatedLogin.MatchString(login))
 	}
-	wildcard := -1
+	psus := make([]string, len(b.SCA))
+	for i, r := range b.SCA {
+		psus[i] = r.PSU
+	}
 	for i, r := range b.SCA {
 		rp := pa.key("sca").idx(i)
-		switch {
-		case r.PSU == "":
-			p.add(rp.key("psu"), `a PSU login is required ("*" for every PSU)`)
-		case r.PSU != "*" && !knownPSU(r.PSU):
-			p.add(rp.key("psu"), "no PSU of this scenario has login %q", r.PSU)
-		case wildcard >= 0:
-			// Rules are tried in order and "*" matches everyone, so
-			// anything after it is dead: almost certainly a mistake.
-			p.add(rp.key("psu"), `this rule never applies: sca[%d] ("*") comes first`, wildcard)
-		case slices.ContainsFunc(b.SCA[:i], func(o SCARule) bool { return o.PSU == r.PSU }):
-			p.add(rp.key("psu"), "PSU %q already has a rule above", r.PSU)
-		}
-		if r.PSU == "*" && wildcard < 0 {
-			wildcard = i
-		}
+		p.rulePSU(rp, "sca", psus, i, knownPSU)
 		if !slices.Contains(emulator.SCAOutcomes, r.Outcome) {
 			p.add(rp.key("outcome"), "%q is not one of %s", r.Outcome, joinOutcomes())
 		}
@@ -503,22 +492,13 @@ func (p *parser) validateCoOwners(names []string, pa path) {
 // validateBehaviour checks the SCA rules: known PSUs, nothing after "*",
 // one rule per PSU, and a Kontomatik exception name.
 func (p *parser) validateCommands(rules []CommandRule, pa path, knownPSU func(string) bool) {
-	wildcard := -1
+	psus := make([]string, len(rules))
+	for i, r := range rules {
+		psus[i] = r.PSU
+	}
 	for i, r := range rules {
 		rp := pa.idx(i)
-		switch {
-		case r.PSU == "":
-			p.add(rp.key("psu"), `a PSU login is required ("*" for every PSU)`)
-		case r.PSU != "*" && !knownPSU(r.PSU):
-			p.add(rp.key("psu"), "no PSU of this scenario has login %q", r.PSU)
-		case wildcard >= 0:
-			p.add(rp.key("psu"), `this rule never applies: commands[%d] ("*") comes first`, wildcard)
-		case slices.ContainsFunc(rules[:i], func(o CommandRule) bool { return o.PSU == r.PSU }):
-			p.add(rp.key("psu"), "PSU %q already has a rule above", r.PSU)
-		}
-		if r.PSU == "*" && wildcard < 0 {
-			wildcard = i
-		}
+		p.rulePSU(rp, "commands", psus, i, knownPSU)
 		switch {
 		case r.Exception == "":
 			p.add(rp.key("exception"), "an exception name is required (one of %s)", strings.Join(emulator.CommandExceptions, ", "))
@@ -531,6 +511,25 @@ func (p *parser) validateCommands(rules []CommandRule, pa path, knownPSU func(st
 		if r.State != "" && r.State != "error" && r.State != "fatal" {
 			p.add(rp.key("state"), "%q is not a state a command ends in (error or fatal)", r.State)
 		}
+	}
+}
+
+// rulePSU checks the psu of rule i of a list whose rules name the PSUs
+// psus and are tried in order, the first that matches winning: a login of
+// the scenario or "*", nothing after "*", one rule per PSU.
+func (p *parser) rulePSU(rp path, list string, psus []string, i int, knownPSU func(string) bool) {
+	psu := psus[i]
+	switch wildcard := slices.Index(psus[:i], "*"); {
+	case psu == "":
+		p.add(rp.key("psu"), `a PSU login is required ("*" for every PSU)`)
+	case psu != "*" && !knownPSU(psu):
+		p.add(rp.key("psu"), "no PSU of this scenario has login %q", psu)
+	case wildcard >= 0:
+		// "*" matches everyone, so anything after it is dead: almost
+		// certainly a mistake.
+		p.add(rp.key("psu"), `this rule never applies: %s[%d] ("*") comes first`, list, wildcard)
+	case slices.Contains(psus[:i], psu):
+		p.add(rp.key("psu"), "PSU %q already has a rule above", psu)
 	}
 }
 

@@ -12,19 +12,21 @@ import (
 	"github.com/sandbank/sandbank/fixtures"
 )
 
-// TestKontomatikTenantWorld: a Kontomatik tenant gets a world from the
-// default scenario, the same one for the same seed, with KontoBank's test
-// login and the captured sample account.
-func TestKontomatikTenantWorld(t *testing.T) {
+// sameSeedTenantWorld starts an instance and creates two tenants of
+// provider p from the default scenario with seed 42, with credentials a
+// and b; it checks they get the same world and returns the instance and
+// that world.
+func sameSeedTenantWorld(t *testing.T, p emulator.Provider, a, b string) (*Instance, client.World) {
+	t.Helper()
 	ctx := context.Background()
 	in, err := New(ctx, Options{DB: ":memory:", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
+	t.Cleanup(func() { in.Close() })
 	var worlds []client.World
-	for _, key := range []string{"key-a", "key-b"} {
-		tn, err := in.Control.CreateTenant(ctx, client.NewTenant{Provider: string(emulator.Kontomatik), Credential: key, Seed: 42})
+	for _, c := range []string{a, b} {
+		tn, err := in.Control.CreateTenant(ctx, client.NewTenant{Provider: string(p), Credential: c, Seed: 42})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,9 +37,16 @@ func TestKontomatikTenantWorld(t *testing.T) {
 		worlds = append(worlds, w)
 	}
 	if !reflect.DeepEqual(worlds[0], worlds[1]) {
-		t.Fatal("two Kontomatik tenants with one scenario and seed have different worlds")
+		t.Fatalf("two %s tenants with one scenario and seed have different worlds", p)
 	}
-	w := worlds[0]
+	return in, worlds[0]
+}
+
+// TestKontomatikTenantWorld: a Kontomatik tenant gets a world from the
+// default scenario, the same one for the same seed, with KontoBank's test
+// login and the captured sample account.
+func TestKontomatikTenantWorld(t *testing.T) {
+	_, w := sameSeedTenantWorld(t, emulator.Kontomatik, "key-a", "key-b")
 	var psu client.PSU
 	for _, p := range w.PSUs {
 		if p.Bank == "KontoBank" && p.Login == fixtures.KontomatikTestLogin {
@@ -64,28 +73,8 @@ func TestKontomatikTenantWorld(t *testing.T) {
 // (notes/finqlink.md §6), the documented IBANs, and RON accounts. Every
 // other built-in gives a FinqLink tenant a world too.
 func TestFinqLinkTenantWorld(t *testing.T) {
+	in, w := sameSeedTenantWorld(t, emulator.FinqLink, "client-a", "client-b")
 	ctx := context.Background()
-	in, err := New(ctx, Options{DB: ":memory:", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	var worlds []client.World
-	for _, id := range []string{"client-a", "client-b"} {
-		tn, err := in.Control.CreateTenant(ctx, client.NewTenant{Provider: string(emulator.FinqLink), Credential: id, Seed: 42})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := in.Control.World(ctx, tn.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		worlds = append(worlds, w)
-	}
-	if !reflect.DeepEqual(worlds[0], worlds[1]) {
-		t.Fatal("two FinqLink tenants with one scenario and seed have different worlds")
-	}
-	w := worlds[0]
 	var banks []string
 	for _, b := range w.Banks {
 		banks = append(banks, b.ID)

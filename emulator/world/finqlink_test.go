@@ -1,8 +1,6 @@
 package world
 
 import (
-	"encoding/json"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -13,24 +11,6 @@ import (
 	"github.com/sandbank/sandbank/scenarios"
 )
 
-func finqlinkCatalogue(t testing.TB) []emulator.Bank {
-	t.Helper()
-	banks, err := fixtures.Banks(emulator.FinqLink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return banks
-}
-
-func generateFinqLink(t *testing.T, sc *scenarios.Scenario, seed int64) emulator.World {
-	t.Helper()
-	w, err := GenerateFor(sc, emulator.FinqLink, seed, finqlinkCatalogue(t), anchor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
 // TestFinqLinkWorlds: every built-in gives a FinqLink tenant a world,
 // byte-identical for one seed, consistent as DESIGN.md §4 asks, with
 // Romanian IBANs of the provider's bank, accounts in RON unless the
@@ -38,29 +18,12 @@ func generateFinqLink(t *testing.T, sc *scenarios.Scenario, seed int64) emulator
 func TestFinqLinkWorlds(t *testing.T) {
 	for _, name := range scenarios.BuiltinNames() {
 		sc := builtin(t, name)
-		a, b := generateFinqLink(t, sc, sc.Seed), generateFinqLink(t, sc, sc.Seed)
-		ja, _ := json.Marshal(a)
-		jb, _ := json.Marshal(b)
-		if string(ja) != string(jb) {
-			t.Fatalf("%s: the same seed produced two different FinqLink worlds", name)
-		}
-		if reflect.DeepEqual(a.Accounts, generateFinqLink(t, sc, sc.Seed+1).Accounts) {
-			t.Fatalf("%s: another seed produced the same accounts", name)
-		}
-		c, err := Generate(sc, sc.Seed, finqlinkCatalogue(t), anchor)
-		if err != nil || !reflect.DeepEqual(a, c) {
-			t.Fatalf("%s: Generate does not find FinqLink by itself (%v)", name, err)
-		}
+		a := sameSeedWorld(t, emulator.FinqLink, name, sc, sc.Seed)
 		consistent(t, name, sc, a)
 		if len(a.Banks) == 0 || len(a.PSUs) == 0 || len(a.Accounts) == 0 {
 			t.Fatalf("%s: an empty FinqLink world", name)
 		}
-		explicit := map[string]bool{} // currencies the scenario names
-		for _, u := range sc.World.PSUs {
-			for _, acc := range u.Accounts {
-				explicit[acc.Currency] = acc.Currency != ""
-			}
-		}
+		explicit := namedCurrencies(sc)
 		bics := map[string]string{}
 		for _, bk := range a.Banks {
 			bics[bk.ID] = bk.BIC
@@ -111,7 +74,7 @@ func testPSU(t *testing.T, providerID string) fixtures.FinqLinkTestPSU {
 // four sandbox providers, each with its documented test PSU first and the
 // magic logins, and writes Romanian.
 func TestFinqLinkDefaultWorld(t *testing.T) {
-	w := generateFinqLink(t, builtin(t, scenarios.Default), 5)
+	w := generate(t, emulator.FinqLink, builtin(t, scenarios.Default), 5)
 	var ids []string
 	for _, b := range w.Banks {
 		ids = append(ids, b.ID)
@@ -119,19 +82,13 @@ func TestFinqLinkDefaultWorld(t *testing.T) {
 	if !slices.Equal(ids, []string{"rzb_ro", "bt_ro", "cec_ro", "libra_ro"}) {
 		t.Fatalf("banks %v, want FinqLink's four sandbox providers", ids)
 	}
-	magic := []string{"deny", "timeout", "noreturn", "badstate", "nocode", "down", "ratelimit", "slow", "flaky", "empty"}
 	for _, b := range w.Banks {
-		var here []emulator.PSU
-		for _, p := range w.PSUs {
-			if p.BankID == b.ID {
-				here = append(here, p)
-			}
-		}
+		here := psusAt(w, b.ID)
 		u := testPSU(t, b.ID)
 		if here[0].Login != u.Login || here[0].Password != u.Password || here[0].OTP != u.OTP {
 			t.Fatalf("%s: first PSU %+v, want the test PSU %+v", b.ID, here[0], u)
 		}
-		for _, m := range magic {
+		for _, m := range magicLogins {
 			i := slices.IndexFunc(here, func(p emulator.PSU) bool { return p.Login == m })
 			if i < 0 || here[i].Password != "123456" || here[i].OTP != "123456" {
 				t.Fatalf("%s: magic login %s missing or without password and OTP 123456", b.ID, m)
@@ -198,7 +155,7 @@ func TestFinqLinkDefaultWorld(t *testing.T) {
 // TestFinqLinkWorldScenarios: the built-ins that pick a bank or
 // currencies do so for FinqLink too.
 func TestFinqLinkWorldScenarios(t *testing.T) {
-	w := generateFinqLink(t, builtin(t, "multi_currency"), 5)
+	w := generate(t, emulator.FinqLink, builtin(t, "multi_currency"), 5)
 	for _, login := range []string{fixtures.FinqLinkRZBPSUID, fixtures.FinqLinkBTUsername, fixtures.FinqLinkCECUsername, fixtures.FinqLinkLibraUsername} {
 		var got []string
 		for _, a := range w.Accounts {
@@ -210,11 +167,11 @@ func TestFinqLinkWorldScenarios(t *testing.T) {
 			t.Fatalf("multi_currency: %s holds %v", login, got)
 		}
 	}
-	w = generateFinqLink(t, builtin(t, "large_history"), 5)
+	w = generate(t, emulator.FinqLink, builtin(t, "large_history"), 5)
 	if len(w.Banks) != 1 || w.Banks[0].ID != "rzb_ro" || len(w.Accounts) != 1 || w.Accounts[0].IBAN != fixtures.FinqLinkRZBDebtorIBAN || len(w.Transactions) < 100_000 {
 		t.Fatalf("large_history: %d banks, %d accounts, %d transactions", len(w.Banks), len(w.Accounts), len(w.Transactions))
 	}
-	w = generateFinqLink(t, builtin(t, "one_account_failing"), 5)
+	w = generate(t, emulator.FinqLink, builtin(t, "one_account_failing"), 5)
 	var rzb []emulator.Account
 	for _, a := range w.Accounts {
 		if psuOf(w, a).Login == fixtures.FinqLinkRZBPSUID {
@@ -224,7 +181,7 @@ func TestFinqLinkWorldScenarios(t *testing.T) {
 	if len(w.Banks) != 2 || len(rzb) != 3 || rzb[2].IBAN != "RO31RZBR0000069999999980" || !slices.Equal(rzb[2].CoOwners, []string{"Ana Constantin"}) {
 		t.Fatalf("one_account_failing: %d banks, rzb_ro accounts %+v", len(w.Banks), rzb)
 	}
-	w = generateFinqLink(t, builtin(t, "empty_bank"), 5)
+	w = generate(t, emulator.FinqLink, builtin(t, "empty_bank"), 5)
 	if len(w.Accounts) != 8 || len(w.Transactions) != 0 {
 		t.Fatalf("empty_bank: %d accounts, %d transactions", len(w.Accounts), len(w.Transactions))
 	}

@@ -1,8 +1,6 @@
 package world
 
 import (
-	"encoding/json"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -13,26 +11,21 @@ import (
 	"github.com/sandbank/sandbank/scenarios"
 )
 
-func kontomatikCatalogue(t testing.TB) []emulator.Bank {
-	t.Helper()
-	banks, err := fixtures.Banks(emulator.Kontomatik)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return banks
-}
-
-func generateKontomatik(t *testing.T, sc *scenarios.Scenario, seed int64) emulator.World {
-	t.Helper()
-	w, err := GenerateFor(sc, emulator.Kontomatik, seed, kontomatikCatalogue(t), anchor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
 // homeCurrency is the currency of a Kontomatik target's country.
 var homeCurrency = map[string]string{"PL": "PLN", "CZ": "CZK", "RO": "RON", "ES": "EUR", "PT": "EUR", "LT": "EUR", "LV": "EUR", "EE": "EUR"}
+
+// namedCurrencies are the currencies a scenario's accounts name.
+func namedCurrencies(sc *scenarios.Scenario) map[string]bool {
+	out := map[string]bool{}
+	for _, u := range sc.World.PSUs {
+		for _, acc := range u.Accounts {
+			if acc.Currency != "" {
+				out[acc.Currency] = true
+			}
+		}
+	}
+	return out
+}
 
 // TestKontomatikWorlds: every built-in gives a Kontomatik tenant a world,
 // byte-identical for one seed, consistent as DESIGN.md §4 asks, with
@@ -48,19 +41,7 @@ func TestKontomatikWorlds(t *testing.T) {
 	}
 	for _, name := range scenarios.BuiltinNames() {
 		sc := builtin(t, name)
-		a, b := generateKontomatik(t, sc, sc.Seed), generateKontomatik(t, sc, sc.Seed)
-		ja, _ := json.Marshal(a)
-		jb, _ := json.Marshal(b)
-		if string(ja) != string(jb) {
-			t.Fatalf("%s: the same seed produced two different Kontomatik worlds", name)
-		}
-		if reflect.DeepEqual(a.Accounts, generateKontomatik(t, sc, sc.Seed+1).Accounts) {
-			t.Fatalf("%s: another seed produced the same accounts", name)
-		}
-		c, err := Generate(sc, sc.Seed, kontomatikCatalogue(t), anchor)
-		if err != nil || !reflect.DeepEqual(a, c) {
-			t.Fatalf("%s: Generate does not find Kontomatik by itself (%v)", name, err)
-		}
+		a := sameSeedWorld(t, emulator.Kontomatik, name, sc, sc.Seed)
 		consistent(t, name, sc, a)
 		if len(a.PSUs) == 0 || len(a.Accounts) == 0 {
 			t.Fatalf("%s: an empty Kontomatik world", name)
@@ -69,12 +50,7 @@ func TestKontomatikWorlds(t *testing.T) {
 		for _, bk := range a.Banks {
 			banks[bk.ID] = bk
 		}
-		explicit := map[string]bool{} // currencies the scenario names
-		for _, u := range sc.World.PSUs {
-			for _, acc := range u.Accounts {
-				explicit[acc.Currency] = acc.Currency != ""
-			}
-		}
+		explicit := namedCurrencies(sc)
 		for _, acc := range a.Accounts {
 			if err := iban.ValidNational(acc.IBAN); err != nil {
 				t.Fatalf("%s: %s: %v", name, acc.IBAN, err)
@@ -102,18 +78,12 @@ func TestKontomatikWorlds(t *testing.T) {
 // TestKontoBankTestPSU: KontoBank's documented login works at every
 // KontoBank target, and at KontoBank it holds the captured sample account.
 func TestKontoBankTestPSU(t *testing.T) {
-	w := generateKontomatik(t, builtin(t, scenarios.Default), 5)
-	magic := []string{"deny", "timeout", "noreturn", "badstate", "nocode", "down", "ratelimit", "slow", "flaky", "empty"}
+	w := generate(t, emulator.Kontomatik, builtin(t, scenarios.Default), 5)
 	kontoBanks := 0
 	for _, b := range w.Banks {
-		var here []emulator.PSU
-		for _, p := range w.PSUs {
-			if p.BankID == b.ID {
-				here = append(here, p)
-			}
-		}
+		here := psusAt(w, b.ID)
 		// Magic logins are at every target, with KontoBank's password.
-		for _, m := range magic {
+		for _, m := range magicLogins {
 			i := slices.IndexFunc(here, func(p emulator.PSU) bool { return p.Login == m })
 			if i < 0 || here[i].Password != fixtures.KontomatikTestPassword {
 				t.Fatalf("%s: magic login %s missing or without password Test123", b.ID, m)
@@ -171,7 +141,7 @@ func TestKontoBankTestPSU(t *testing.T) {
 // the other's world, and Fintecture's worlds hold none of Kontomatik's
 // PSUs.
 func TestProvidersKeepWorldsApart(t *testing.T) {
-	w := generate(t, builtin(t, scenarios.Default), 5)
+	w := generate(t, emulator.Fintecture, builtin(t, scenarios.Default), 5)
 	for _, p := range w.PSUs {
 		if p.Login == fixtures.KontomatikTestLogin || p.Password == fixtures.KontomatikTestPassword {
 			t.Fatalf("Kontomatik's PSU %s in a Fintecture world", p.Login)
@@ -184,14 +154,14 @@ func TestProvidersKeepWorldsApart(t *testing.T) {
 	}
 	sc := parse(t, "name: x\nseed: 1\nworld:\n  accounts_per_psu: 1\n  currencies: [EUR]\n  psus:\n"+
 		"    - {login: k, password: p, providers: [kontomatik], banks: [KontoBank_cz]}\n    - {login: f, password: p, providers: [fintecture]}\n")
-	kw := generateKontomatik(t, sc, 3)
+	kw := generate(t, emulator.Kontomatik, sc, 3)
 	if len(kw.PSUs) != 1 || kw.PSUs[0].Login != "k" || kw.Accounts[0].Currency != "CZK" || kw.Accounts[0].IBAN[4:8] != "9977" {
 		t.Fatalf("Kontomatik world: %+v %+v", kw.PSUs, kw.Accounts)
 	}
 	if kw.Accounts[0].Name != "Běžný účet" || !strings.HasPrefix(kw.PSUs[0].Phone, "+420 ") {
 		t.Fatalf("a Czech target writes Czech: %q, %q", kw.Accounts[0].Name, kw.PSUs[0].Phone)
 	}
-	fw := generate(t, sc, 3)
+	fw := generate(t, emulator.Fintecture, sc, 3)
 	if len(fw.PSUs) != 11 || fw.PSUs[0].Login != "f" {
 		t.Fatalf("Fintecture world: %d PSUs", len(fw.PSUs))
 	}

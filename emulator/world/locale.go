@@ -18,13 +18,11 @@ type locale struct {
 	// salary is followed by the employer's name in capitals.
 	salary string
 	rent   string
-	// rentParty is followed by a last name: who the rent goes to.
-	rentParty string
-	// rentSuffix follows the last name when there is no rentParty;
-	// empty means " Properties".
-	rentSuffix string
-	saving     string
-	merchants  []string
+	// rentParty and rentSuffix go before and after a last name: who the
+	// rent goes to.
+	rentParty, rentSuffix string
+	saving                string
+	merchants             []string
 	// cardLabels are the merchants as a card payment's label shows them,
 	// computed once: large histories would otherwise upper-case a name
 	// per transaction.
@@ -165,7 +163,7 @@ var english = locale{
 		emulator.AccountSavings: "Savings account",
 		emulator.AccountCard:    "Credit card",
 	},
-	salary: "SALARY ", rent: "RENT", rentParty: "", saving: "Transfer to savings",
+	salary: "SALARY ", rent: "RENT", rentSuffix: " Properties", saving: "Transfer to savings",
 	merchants: []string{
 		"Lidl", "Carrefour", "IKEA", "Zara", "Amazon EU",
 		"Uber BV", "Spotify AB", "Bolt", "Shell", "Decathlon",
@@ -173,22 +171,24 @@ var english = locale{
 	},
 }
 
-// others are the Kontomatik countries written in English: dialling
-// prefix and currency.
-var others = map[string][2]string{
-	"ES": {"+34", "EUR"}, "PT": {"+351", "EUR"}, "RO": {"+40", "RON"},
-	"LT": {"+370", "EUR"}, "LV": {"+371", "EUR"}, "EE": {"+372", "EUR"},
-}
-
+// englishByCountry are the Kontomatik countries written in English, by
+// their dialling prefix and currency.
 var englishByCountry = func() map[string]*locale {
 	out := map[string]*locale{}
-	for cc, v := range others {
+	for cc, v := range map[string][2]string{
+		"ES": {"+34", "EUR"}, "PT": {"+351", "EUR"}, "RO": {"+40", "RON"},
+		"LT": {"+370", "EUR"}, "LV": {"+371", "EUR"}, "EE": {"+372", "EUR"},
+	} {
 		l := english
 		l.dial, l.currency = v[0], v[1]
 		out[cc] = newLocale(l, "CARD PAYMENT ")
 	}
 	return out
 }()
+
+// englishAnywhere writes a country with no locale yet; it keeps the
+// world's currencies.
+var englishAnywhere = newLocale(english, "CARD PAYMENT ")
 
 // localeOf picks the locale of a bank of provider p.
 func localeOf(p emulator.Provider, bank emulator.Bank) *locale {
@@ -216,9 +216,7 @@ func countryLocale(country string) *locale {
 	if l, ok := englishByCountry[country]; ok {
 		return l
 	}
-	// A country with no locale yet keeps the world's currencies.
-	l := newLocale(english, "CARD PAYMENT ")
-	return l
+	return englishAnywhere
 }
 
 // phone draws a mobile number. The French shape (four draws of two
@@ -235,13 +233,7 @@ func (l *locale) phone(g *generator) string {
 
 // rentPayee is who the rent goes to.
 func (l *locale) rentPayee(last string) string {
-	switch {
-	case l.rentParty != "":
-		return l.rentParty + last
-	case l.rentSuffix != "":
-		return last + l.rentSuffix
-	}
-	return last + " Properties"
+	return l.rentParty + last + l.rentSuffix
 }
 
 // counterpartyBank draws the national code of a counterparty's bank, or

@@ -36,12 +36,12 @@ func providerOf(sc *scenarios.Scenario, banks []emulator.Bank) emulator.Provider
 			return p
 		}
 	}
+	if len(banks) == 0 {
+		return ""
+	}
 	for _, p := range []emulator.Provider{emulator.Fintecture, emulator.FinqLink, emulator.Kontomatik} {
 		cat, err := fixtures.Banks(p)
-		if err != nil || len(banks) == 0 {
-			continue
-		}
-		if !slices.ContainsFunc(banks, func(b emulator.Bank) bool {
+		if err == nil && !slices.ContainsFunc(banks, func(b emulator.Bank) bool {
 			return !slices.ContainsFunc(cat, func(c emulator.Bank) bool { return c.ID == b.ID })
 		}) {
 			return p
@@ -68,6 +68,7 @@ func GenerateFor(sc *scenarios.Scenario, p emulator.Provider, seed int64, catalo
 	g := &generator{f: gofakeit.New(uint64(seed)), sc: sc, p: p, anchor: anchor.UTC().Truncate(24 * time.Hour)}
 	banks := sc.BanksFor(p, catalogue)
 	w := emulator.World{Banks: banks}
+	generated := generatedAccounts(sc.World.AccountsPerPSU)
 	for _, bank := range banks {
 		g.bank, g.loc = bank, localeOf(p, bank)
 		g.bankCode = fixtures.NationalBankCode(p, bank.ID)
@@ -83,13 +84,11 @@ func GenerateFor(sc *scenarios.Scenario, p emulator.Provider, seed int64, catalo
 				psu.OTP = "123456"
 			}
 			w.PSUs = append(w.PSUs, psu)
-			var err error
-			if spec.Accounts == nil {
-				err = g.generatedAccounts(&w, bank, psu)
-			} else {
-				err = g.explicitAccounts(&w, bank, psu, spec.Accounts)
+			accounts := spec.Accounts
+			if accounts == nil {
+				accounts = generated
 			}
-			if err != nil {
+			if err := g.accounts(&w, bank, psu, accounts); err != nil {
 				return w, err
 			}
 		}
@@ -98,7 +97,7 @@ func GenerateFor(sc *scenarios.Scenario, p emulator.Provider, seed int64, catalo
 			psu := g.psu(bank, "")
 			psu.Login, psu.Password = fmt.Sprintf("user%02d", g.generated), fmt.Sprintf("pass%02d", g.generated)
 			w.PSUs = append(w.PSUs, psu)
-			if err := g.generatedAccounts(&w, bank, psu); err != nil {
+			if err := g.accounts(&w, bank, psu, generated); err != nil {
 				return w, err
 			}
 		}
@@ -156,31 +155,19 @@ type volume struct {
 	pending  int // transactions booking after the anchor
 }
 
-// generatedAccounts gives a PSU the world's accounts_per_psu accounts,
-// alternating current and savings.
-func (g *generator) generatedAccounts(w *emulator.World, bank emulator.Bank, psu emulator.PSU) error {
-	ws := g.sc.World
-	for i := 0; i < ws.AccountsPerPSU; i++ {
-		typ := emulator.AccountCurrent
-		if i%2 == 1 {
-			typ = emulator.AccountSavings
-		}
-		acct, err := g.account(bank, psu, "", typ, g.currency(i), "")
-		if err != nil {
-			return err
-		}
-		v := volume{days: ws.HistoryDays, perMonth: ws.TransactionsPerMonth}
-		if typ == emulator.AccountCurrent {
-			v.pending = ws.PendingPerAccount
-		}
-		g.fill(w, acct, v, nil)
+// generatedAccounts are the accounts of a PSU that lists none: n of
+// them, alternating current and savings, the rest as the world says.
+func generatedAccounts(n int) []scenarios.Account {
+	specs := make([]scenarios.Account, n)
+	for i := 1; i < n; i += 2 {
+		specs[i].Type = emulator.AccountSavings
 	}
-	return nil
+	return specs
 }
 
-// explicitAccounts creates the accounts a scenario spells out; what a spec
-// leaves empty comes from the world, as for generated accounts.
-func (g *generator) explicitAccounts(w *emulator.World, bank emulator.Bank, psu emulator.PSU, specs []scenarios.Account) error {
+// accounts creates a PSU's accounts as specs spell them out; what a spec
+// leaves empty comes from the world.
+func (g *generator) accounts(w *emulator.World, bank emulator.Bank, psu emulator.PSU, specs []scenarios.Account) error {
 	ws := g.sc.World
 	for i, spec := range specs {
 		typ := spec.Type

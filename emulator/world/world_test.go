@@ -1,6 +1,7 @@
 package world
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
 	"testing"
@@ -14,9 +15,9 @@ import (
 
 var anchor = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 
-func catalogue(t testing.TB) []emulator.Bank {
+func catalogue(t testing.TB, p emulator.Provider) []emulator.Bank {
 	t.Helper()
-	banks, err := fixtures.Banks(emulator.Fintecture)
+	banks, err := fixtures.Banks(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,9 +33,9 @@ func builtin(t testing.TB, name string) *scenarios.Scenario {
 	return sc
 }
 
-func generate(t *testing.T, sc *scenarios.Scenario, seed int64) emulator.World {
+func generate(t *testing.T, p emulator.Provider, sc *scenarios.Scenario, seed int64) emulator.World {
 	t.Helper()
-	w, err := GenerateFor(sc, emulator.Fintecture, seed, catalogue(t), anchor)
+	w, err := GenerateFor(sc, p, seed, catalogue(t, p), anchor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,21 +51,31 @@ func parse(t *testing.T, text string) *scenarios.Scenario {
 	return sc
 }
 
+// sameSeedWorld generates a scenario's world of provider p with seed and
+// checks a second run gives the same world, byte for byte, that seed+1
+// moves the accounts, and that Generate finds p from the catalogue by
+// itself; it returns the world.
+func sameSeedWorld(t *testing.T, p emulator.Provider, name string, sc *scenarios.Scenario, seed int64) emulator.World {
+	t.Helper()
+	a, b := generate(t, p, sc, seed), generate(t, p, sc, seed)
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !reflect.DeepEqual(a, b) || string(ja) != string(jb) {
+		t.Fatalf("%s: the same seed produced two different %s worlds", name, p)
+	}
+	if reflect.DeepEqual(a.Accounts, generate(t, p, sc, seed+1).Accounts) {
+		t.Fatalf("%s: another seed produced the same accounts", name)
+	}
+	c, err := Generate(sc, seed, catalogue(t, p), anchor)
+	if err != nil || !reflect.DeepEqual(a, c) {
+		t.Fatalf("%s: Generate does not find %s by itself (%v)", name, p, err)
+	}
+	return a
+}
+
 func TestSameSeedSameWorld(t *testing.T) {
 	for _, name := range scenarios.BuiltinNames() {
-		sc := builtin(t, name)
-		a, b := generate(t, sc, 5), generate(t, sc, 5)
-		if !reflect.DeepEqual(a, b) {
-			t.Fatalf("%s: the same seed produced two different worlds", name)
-		}
-		if reflect.DeepEqual(a.Accounts, generate(t, sc, 6).Accounts) {
-			t.Fatalf("%s: another seed produced the same accounts", name)
-		}
-		// Generate finds the provider from the catalogue by itself.
-		c, err := Generate(sc, 5, catalogue(t), anchor)
-		if err != nil || !reflect.DeepEqual(a, c) {
-			t.Fatalf("%s: Generate and GenerateFor differ (%v)", name, err)
-		}
+		sameSeedWorld(t, emulator.Fintecture, name, builtin(t, name), 5)
 	}
 	if _, err := Generate(&scenarios.Scenario{}, 0, nil, anchor); err == nil {
 		t.Fatal("seed 0 (random in gofakeit) must be refused")
@@ -78,7 +89,7 @@ func TestSameSeedSameWorld(t *testing.T) {
 func TestBuiltinWorldsAreConsistent(t *testing.T) {
 	for _, name := range scenarios.BuiltinNames() {
 		sc := builtin(t, name)
-		w := generate(t, sc, sc.Seed)
+		w := generate(t, emulator.Fintecture, sc, sc.Seed)
 		consistent(t, name, sc, w)
 		if !slices.ContainsFunc(w.PSUs, func(p emulator.PSU) bool { return p.Login == fixtures.FintectureTestLogin }) {
 			t.Fatalf("%s: no documented test PSU", name)
@@ -177,27 +188,36 @@ func byAccount(w emulator.World) (map[string][]emulator.Transaction, map[string]
 	return txs, booked
 }
 
+// magicLogins are the default scenario's PSUs whose logins pick an
+// outcome, at every bank of every provider.
+var magicLogins = []string{"deny", "timeout", "noreturn", "badstate", "nocode", "down", "ratelimit", "slow", "flaky", "empty"}
+
+// psusAt lists the world's PSUs at a bank, in world order.
+func psusAt(w emulator.World, bankID string) []emulator.PSU {
+	var here []emulator.PSU
+	for _, p := range w.PSUs {
+		if p.BankID == bankID {
+			here = append(here, p)
+		}
+	}
+	return here
+}
+
 func TestDefaultWorld(t *testing.T) {
-	w := generate(t, builtin(t, scenarios.Default), 5)
+	w := generate(t, emulator.Fintecture, builtin(t, scenarios.Default), 5)
 	if len(w.Banks) != 11 {
 		t.Fatalf("want the 11 Fintecture sandbox banks, got %d", len(w.Banks))
 	}
 	txs, booked := byAccount(w)
-	magic := []string{"deny", "timeout", "noreturn", "badstate", "nocode", "down", "ratelimit", "slow", "flaky", "empty"}
 	for _, b := range w.Banks {
-		var here []string
-		for _, p := range w.PSUs {
-			if p.BankID == b.ID {
-				here = append(here, p.Login)
-			}
-		}
+		here := psusAt(w, b.ID)
 		// The test PSU comes first: the auto-approving bank logs in the
 		// bank's first PSU with an account.
-		if len(here) == 0 || here[0] != fixtures.FintectureTestLogin {
+		if len(here) == 0 || here[0].Login != fixtures.FintectureTestLogin {
 			t.Fatalf("%s: PSUs %v should start with the test PSU", b.ID, here)
 		}
-		for _, m := range magic {
-			if !slices.Contains(here, m) {
+		for _, m := range magicLogins {
+			if !slices.ContainsFunc(here, func(p emulator.PSU) bool { return p.Login == m }) {
 				t.Fatalf("%s: magic login %s missing", b.ID, m)
 			}
 		}
@@ -215,7 +235,7 @@ func TestDefaultWorld(t *testing.T) {
 			if n != 0 || booked[a.ID] != 0 {
 				t.Fatalf("empty: %d transactions, balance %d", n, booked[a.ID])
 			}
-		case slices.Contains(magic, psu.Login):
+		case slices.Contains(magicLogins, psu.Login):
 			if n == 0 || n > 15 || pending != 1 {
 				t.Fatalf("magic %s: want a small history with one pending, got %d (%d pending)", psu.Login, n, pending)
 			}
@@ -240,7 +260,7 @@ func psuOf(w emulator.World, a emulator.Account) emulator.PSU {
 }
 
 func TestLargeHistory(t *testing.T) {
-	w := generate(t, builtin(t, "large_history"), 5)
+	w := generate(t, emulator.Fintecture, builtin(t, "large_history"), 5)
 	if len(w.Banks) != 1 || w.Banks[0].ID != "cmcifrpp" || len(w.PSUs) != 1 || len(w.Accounts) != 1 {
 		t.Fatalf("want one bank, one PSU, one account: %d banks, %d PSUs, %d accounts", len(w.Banks), len(w.PSUs), len(w.Accounts))
 	}
@@ -256,7 +276,7 @@ func TestLargeHistory(t *testing.T) {
 func TestBanksRestriction(t *testing.T) {
 	sc := parse(t, "name: x\nseed: 1\nworld:\n  banks:\n    fintecture: [handse, cmcifrpp]\n    finqlink: [rzb_ro]\n"+
 		"  accounts_per_psu: 1\n  generated_psus_per_bank: 2\n  currencies: [EUR]\n")
-	w := generate(t, sc, 3)
+	w := generate(t, emulator.Fintecture, sc, 3)
 	if len(w.Banks) != 2 || w.Banks[0].ID != "cmcifrpp" || w.Banks[1].ID != "handse" {
 		t.Fatalf("banks: %+v", w.Banks)
 	}
@@ -264,19 +284,19 @@ func TestBanksRestriction(t *testing.T) {
 		t.Fatalf("generated PSUs: %+v", w.PSUs)
 	}
 	// A restriction of another provider leaves this catalogue whole.
-	other, err := GenerateFor(sc, emulator.FinqLink, 3, catalogue(t), anchor)
+	other, err := GenerateFor(sc, emulator.FinqLink, 3, catalogue(t, emulator.Fintecture), anchor)
 	if err != nil || len(other.Banks) != 0 {
 		t.Fatalf("finqlink ids against the fintecture catalogue: %d banks, %v", len(other.Banks), err)
 	}
 	sc = parse(t, "name: x\nseed: 1\nworld:\n  banks:\n    finqlink: [rzb_ro]\n  currencies: [EUR]\n")
-	if w, _ := Generate(sc, 3, catalogue(t), anchor); len(w.Banks) != 11 {
+	if w, _ := Generate(sc, 3, catalogue(t, emulator.Fintecture), anchor); len(w.Banks) != 11 {
 		t.Fatalf("a restriction of another provider must not apply: %d banks", len(w.Banks))
 	}
 }
 
 func TestExplicitAccounts(t *testing.T) {
 	sc := builtin(t, "one_account_failing")
-	w := generate(t, sc, 5)
+	w := generate(t, emulator.Fintecture, sc, 5)
 	var cic []emulator.Account
 	for _, a := range w.Accounts {
 		if a.BankID == "cmcifrpp" && psuOf(w, a).Login == fixtures.FintectureTestLogin {
@@ -312,7 +332,7 @@ world:
     - {login: b, password: p, banks: [cmcifrpp], accounts: []}
     - {login: c, password: p, banks: [cmcifrpp]}
 `)
-	w = generate(t, sc, 9)
+	w = generate(t, emulator.Fintecture, sc, 9)
 	consistent(t, "inline", sc, w)
 	txs, booked := byAccount(w)
 	if len(w.PSUs) != 3 || len(w.Accounts) != 5 {
@@ -356,7 +376,7 @@ func countBooked(txs []emulator.Transaction) int {
 }
 
 func TestEmptyBank(t *testing.T) {
-	w := generate(t, builtin(t, "empty_bank"), 5)
+	w := generate(t, emulator.Fintecture, builtin(t, "empty_bank"), 5)
 	if len(w.Accounts) == 0 || len(w.Transactions) != 0 {
 		t.Fatalf("empty_bank: %d accounts, %d transactions", len(w.Accounts), len(w.Transactions))
 	}
@@ -368,7 +388,7 @@ func TestEmptyBank(t *testing.T) {
 }
 
 func TestMultiCurrency(t *testing.T) {
-	w := generate(t, builtin(t, "multi_currency"), 5)
+	w := generate(t, emulator.Fintecture, builtin(t, "multi_currency"), 5)
 	seen := map[string]bool{}
 	for _, a := range w.Accounts {
 		if psuOf(w, a).Login == fixtures.FintectureTestLogin && a.BankID == "cmcifrpp" {
