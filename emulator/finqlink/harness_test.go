@@ -1,12 +1,10 @@
 package finqlink_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,25 +32,15 @@ type harness struct {
 	srv    *httptest.Server
 }
 
+// newHarness starts a Sandbank on a new database with its clock at start.
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	clock := emulator.NewManualClock(start)
-	s := providertest.Start(t, filepath.Join(t.TempDir(), "sandbank.db"), clock)
+	clock, s := providertest.StartAt(t, start)
 	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
 }
 
-type resp struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r resp) decode(t testing.TB, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.body, err)
-	}
-}
+// resp is a reply, with FinqLink's reading of its error envelope.
+type resp struct{ providertest.Response }
 
 // errorBody is FinqLink's error envelope.
 type errorBody struct {
@@ -65,39 +53,22 @@ type errorBody struct {
 // failure asserts an error reply and returns its code.
 func (r resp) failure(t testing.TB, status int) errorBody {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("want %d, got %d: %s", status, r.status, r.body)
-	}
+	r.WantStatus(t, status)
 	var e errorBody
-	r.decode(t, &e)
+	r.Decode(t, &e)
 	if e.ErrorID == "" || e.RequestID == "" || e.Code == "" || e.Message == "" {
-		t.Fatalf("incomplete envelope: %s", r.body)
+		t.Fatalf("incomplete envelope: %s", r.Body)
 	}
 	return e
 }
 
 func (h *harness) send(method, path, ctype string, body io.Reader, header map[string]string) resp {
 	h.t.Helper()
-	req, err := http.NewRequest(method, h.srv.URL+path, body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
+	req := h.server.NewRequest(method, path, ctype, body)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return resp{status: res.StatusCode, header: res.Header, body: b}
+	return resp{h.server.Do(req)}
 }
 
 // post sends a JSON body to an API path.

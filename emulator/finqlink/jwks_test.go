@@ -23,13 +23,13 @@ func TestJWKS(t *testing.T) {
 	get := func() jwksBody {
 		t.Helper()
 		r := h.send("GET", base+"/.well-known/jwks.json?client_id="+clientID, "", nil, nil)
-		if r.status != 200 {
-			t.Fatalf("jwks: %d %s", r.status, r.body)
+		if r.Status != 200 {
+			t.Fatalf("jwks: %d %s", r.Status, r.Body)
 		}
 		var b jwksBody
-		r.decode(t, &b)
+		r.Decode(t, &b)
 		if len(b.Keys) != 2 {
-			t.Fatalf("want exactly two keys: %s", r.body)
+			t.Fatalf("want exactly two keys: %s", r.Body)
 		}
 		for _, k := range b.Keys {
 			if k.Kty != "RSA" || k.Alg != "RS256" || k.Use != "sig" || k.Kid == "" || k.N == "" || k.E == "" {
@@ -48,11 +48,11 @@ func TestJWKS(t *testing.T) {
 		t.Fatalf("after 91 days the new key comes first and the replaced one second: %v → %v", first.Keys, rotated.Keys)
 	}
 	other := h.send("GET", base+"/.well-known/jwks.json?client_id=another-client", "", nil, nil)
-	if other.status != 200 || string(other.body) == "" {
-		t.Fatalf("another client's keys: %d", other.status)
+	if other.Status != 200 || string(other.Body) == "" {
+		t.Fatalf("another client's keys: %d", other.Status)
 	}
 	var ob jwksBody
-	other.decode(t, &ob)
+	other.Decode(t, &ob)
 	if ob.Keys[0].Kid == rotated.Keys[0].Kid {
 		t.Fatal("two clients share a signing key")
 	}

@@ -31,13 +31,11 @@ type oauthErr struct {
 
 func (r resp) oauthError(t *testing.T, status int) oauthErr {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("want %d, got %d: %s", status, r.status, r.body)
-	}
+	r.WantStatus(t, status)
 	var e oauthErr
-	r.decode(t, &e)
+	r.Decode(t, &e)
 	if e.Error == "" || e.Description == "" {
-		t.Fatalf("not an RFC 6749 error: %s", r.body)
+		t.Fatalf("not an RFC 6749 error: %s", r.Body)
 	}
 	return e
 }
@@ -89,18 +87,18 @@ func TestTokenWithClientSecret(t *testing.T) {
 	h := newHarness(t)
 	r := h.form(url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {clientSecret}, "scope": {"pay_by_link"}}, nil)
 	var tok tokenBody
-	if r.status != 200 {
-		t.Fatalf("token: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("token: %d %s", r.Status, r.Body)
 	}
-	r.decode(t, &tok)
+	r.Decode(t, &tok)
 	if tok.TokenType != "Bearer" || tok.ExpiresIn != 3600 || tok.Scope != "pay_by_link" || tok.AccessToken == "" {
 		t.Fatalf("token: %+v", tok)
 	}
 	// client_secret_basic works as well, with the secret now registered.
 	basic := h.send("POST", base+"/oauth2/token", "application/x-www-form-urlencoded", strings.NewReader("grant_type=client_credentials"),
 		map[string]string{"Authorization": "Basic " + basicAuth(clientID, clientSecret)})
-	if basic.status != 200 {
-		t.Fatalf("basic: %d %s", basic.status, basic.body)
+	if basic.Status != 200 {
+		t.Fatalf("basic: %d %s", basic.Status, basic.Body)
 	}
 
 	for _, c := range []struct {
@@ -135,8 +133,8 @@ func TestTokenWithPrivateKeyJWT(t *testing.T) {
 
 	good := h.assertion(t, testkeys.RSA(), jose.RS256, nil)
 	r := h.form(jwtForm(good), nil)
-	if r.status != 200 {
-		t.Fatalf("assertion: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("assertion: %d %s", r.Status, r.Body)
 	}
 	if e := h.form(jwtForm(good), nil).oauthError(t, 401); !strings.Contains(e.Description, "used before") {
 		t.Fatalf("replayed jti: %+v", e)
@@ -183,8 +181,8 @@ func TestTokenWithPrivateKeyJWT(t *testing.T) {
 		const ecClient = "fq-ec-client-01"
 		h.registerKey(t, ecClient, testkeys.EC().Public())
 		a := h.assertion(t, testkeys.EC(), jose.ES256, func(c *jwt.Claims) { c.Issuer, c.Subject = ecClient, ecClient })
-		if r := h.form(jwtForm(a), nil); r.status != 200 {
-			t.Fatalf("ES256: %d %s", r.status, r.body)
+		if r := h.form(jwtForm(a), nil); r.Status != 200 {
+			t.Fatalf("ES256: %d %s", r.Status, r.Body)
 		}
 	})
 }

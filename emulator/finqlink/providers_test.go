@@ -3,6 +3,7 @@ package finqlink_test
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 )
@@ -32,20 +33,20 @@ func TestProviders(t *testing.T) {
 	h := newHarness(t)
 	r := h.post("/v2/providers/list", creds(""), map[string]string{"x-request-id": "req-42"})
 	var list providersBody
-	if r.status != 200 {
-		t.Fatalf("list: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("list: %d %s", r.Status, r.Body)
 	}
-	r.decode(t, &list)
+	r.Decode(t, &list)
 	ids := map[string]bool{}
 	for _, p := range list.Providers {
 		ids[p.ProviderID] = true
 		if p.PaymentMethods != nil || p.AisMethods != nil {
-			t.Fatalf("methods shown unasked: %s", r.body)
+			t.Fatalf("methods shown unasked: %s", r.Body)
 		}
 	}
 	for _, want := range []string{"rzb_ro", "bt_ro", "cec_ro", "libra_ro"} {
 		if !ids[want] {
-			t.Errorf("sandbox provider %s missing: %s", want, r.body)
+			t.Errorf("sandbox provider %s missing: %s", want, r.Body)
 		}
 	}
 	if list.RequestID != "req-42" || list.ClientID != clientID || list.APIClientApp == "" {
@@ -53,21 +54,21 @@ func TestProviders(t *testing.T) {
 	}
 
 	r = h.post("/v2/providers/list", creds(`,"options":{"show_payment_methods":true,"show_ais_methods":true,"ais_methods_filter":{"account_owner_type":["corporate"]}}`), nil)
-	r.decode(t, &list)
+	r.Decode(t, &list)
 	if len(list.Providers) == 0 {
-		t.Fatalf("no corporate AIS provider: %s", r.body)
+		t.Fatalf("no corporate AIS provider: %s", r.Body)
 	}
 	for _, p := range list.Providers {
 		if len(p.PaymentMethods) == 0 || len(p.AisMethods) == 0 {
-			t.Fatalf("methods not shown: %s", r.body)
+			t.Fatalf("methods not shown: %s", r.Body)
 		}
 		for _, m := range p.AisMethods {
-			if !contains(m.AccountOwnerType, "corporate") {
+			if !slices.Contains(m.AccountOwnerType, "corporate") {
 				t.Fatalf("the filter let through %v", m.AccountOwnerType)
 			}
 		}
 		if p.PaymentMethods[0].RemitterType == nil {
-			t.Fatalf("remitter_type is an array: %s", r.body)
+			t.Fatalf("remitter_type is an array: %s", r.Body)
 		}
 	}
 
@@ -80,12 +81,12 @@ func TestProviders(t *testing.T) {
 		} `json:"provider"`
 	}
 	r = h.post("/v2/providers/get", creds(`,"provider_id":"bt_ro","options":{"show_payment_methods":true,"show_validation_schema":true}`), nil)
-	if r.status != 200 {
-		t.Fatalf("get: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("get: %d %s", r.Status, r.Body)
 	}
-	r.decode(t, &one)
+	r.Decode(t, &one)
 	if one.Provider.ProviderID != "bt_ro" || len(one.Provider.PaymentMethods) == 0 || one.Provider.PaymentMethods[0].ValidationSchema == nil {
-		t.Fatalf("get: %s", r.body)
+		t.Fatalf("get: %s", r.Body)
 	}
 	if e := h.post("/v2/providers/get", creds(`,"provider_id":"nope_ro"`), nil).failure(t, 404); e.Code != "not_found" {
 		t.Fatalf("unknown provider: %+v", e)
@@ -102,8 +103,8 @@ func TestProviders(t *testing.T) {
 func TestPathForms(t *testing.T) {
 	h := newHarness(t)
 	for _, path := range []string{"/v2/providers/list", "/v2/test/providers/list", "/test/providers/list", "/providers/list"} {
-		if r := h.post(path, creds(""), nil); r.status != 200 {
-			t.Errorf("%s: %d %s", path, r.status, r.body)
+		if r := h.post(path, creds(""), nil); r.Status != 200 {
+			t.Errorf("%s: %d %s", path, r.Status, r.Body)
 		}
 	}
 	if e := h.post("/v2/nothing/here", creds(""), nil).failure(t, 404); e.Code != "not_found" {
@@ -119,14 +120,14 @@ func TestPathForms(t *testing.T) {
 func TestAPIAuth(t *testing.T) {
 	h := newHarness(t)
 	list := func(body string, header map[string]string) resp { return h.post("/v2/providers/list", body, header) }
-	if r := list(creds(""), nil); r.status != 200 {
-		t.Fatalf("secret: %d %s", r.status, r.body)
+	if r := list(creds(""), nil); r.Status != 200 {
+		t.Fatalf("secret: %d %s", r.Status, r.Body)
 	}
 	var tok tokenBody
-	h.form(url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {clientSecret}}, nil).decode(t, &tok)
+	h.form(url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {clientSecret}}, nil).Decode(t, &tok)
 	bearer := map[string]string{"Authorization": "Bearer " + tok.AccessToken}
-	if r := list(fmt.Sprintf(`{"client_id":%q}`, clientID), bearer); r.status != 200 {
-		t.Fatalf("bearer: %d %s", r.status, r.body)
+	if r := list(fmt.Sprintf(`{"client_id":%q}`, clientID), bearer); r.Status != 200 {
+		t.Fatalf("bearer: %d %s", r.Status, r.Body)
 	}
 	for _, c := range []struct {
 		name   string
@@ -157,13 +158,4 @@ func TestAPIAuth(t *testing.T) {
 	if e := list(fmt.Sprintf(`{"client_id":%q}`, clientID), bearer).failure(t, 401); e.Code != "unauthorized" {
 		t.Fatalf("expired token: %+v", e)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

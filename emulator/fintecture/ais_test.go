@@ -63,10 +63,10 @@ func TestAutoBankJourneyAndAccountData(t *testing.T) {
 
 	var accts accountsBody
 	r := h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", tok)
-	if r.status != 200 {
-		t.Fatalf("accounts: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("accounts: %d %s", r.Status, r.Body)
 	}
-	r.decode(t, &accts)
+	r.Decode(t, &accts)
 	if len(accts.Data) != 2 {
 		t.Fatalf("the test PSU has 2 accounts at cmmcfr, got %d", len(accts.Data))
 	}
@@ -76,7 +76,7 @@ func TestAutoBankJourneyAndAccountData(t *testing.T) {
 	}
 
 	var one struct{ ID, IBAN string }
-	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID, tok).decode(t, &one)
+	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID, tok).Decode(t, &one)
 	if one.ID != acct.ID || one.IBAN != acct.IBAN {
 		t.Fatalf("single account %+v differs from list %+v", one, acct)
 	}
@@ -84,14 +84,14 @@ func TestAutoBankJourneyAndAccountData(t *testing.T) {
 	var holders struct {
 		Data []struct{ Name, Email string }
 	}
-	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID+"/holders", tok).decode(t, &holders)
+	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID+"/holders", tok).Decode(t, &holders)
 	if len(holders.Data) != 1 || holders.Data[0].Name != "Camille Martin" {
 		t.Fatalf("holders: %+v", holders)
 	}
 
 	// History and window.
 	var all transactionsBody
-	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID+"/transactions", tok).decode(t, &all)
+	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID+"/transactions", tok).Decode(t, &all)
 	if all.Meta.Count != len(all.Data) || len(all.Data) < 30 {
 		t.Fatalf("want a few months of history, got %d (count %d)", len(all.Data), all.Meta.Count)
 	}
@@ -108,7 +108,7 @@ func TestAutoBankJourneyAndAccountData(t *testing.T) {
 		}
 	}
 	var window transactionsBody
-	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID+"/transactions?from=2026-02-01&to=2026-02-28", tok).decode(t, &window)
+	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID+"/transactions?from=2026-02-01&to=2026-02-28", tok).Decode(t, &window)
 	if len(window.Data) == 0 || len(window.Data) >= len(all.Data) {
 		t.Fatalf("window should hold some but not all: %d of %d", len(window.Data), len(all.Data))
 	}
@@ -131,12 +131,12 @@ func TestAutoBankJourneyAndAccountData(t *testing.T) {
 	}
 	tok = h.refresh(appID, appSecret, pair.RefreshToken).AccessToken
 	var later accountsBody
-	h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", tok).decode(t, &later)
+	h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", tok).Decode(t, &later)
 	if got := balance(t, later, 0, "closingBooked"); got != expected0 {
 		t.Fatalf("after the pending transactions book, booked balance should be %d, got %d", expected0, got)
 	}
 	var after transactionsBody
-	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID+"/transactions", tok).decode(t, &after)
+	h.get("/fintecture/ais/v1/customer/"+cust+"/account/"+acct.ID+"/transactions", tok).Decode(t, &after)
 	var sum int64
 	for _, x := range after.Data {
 		if x.BookingDate > today {
@@ -169,7 +169,7 @@ func TestTokens(t *testing.T) {
 	bad := url.Values{"grant_type": {"password"}}
 	r := h.postForm("/fintecture/oauth/accesstoken", bad, [2]string{appID, appSecret})
 	if code := r.errorCode(t, 400); code != "invalid_field" || !strings.Contains(r.message(t), "grant_type") {
-		t.Fatalf("unknown grant type: %s %s", code, r.body)
+		t.Fatalf("unknown grant type: %s %s", code, r.Body)
 	}
 	if code := h.postForm("/fintecture/oauth/accesstoken", url.Values{"grant_type": {"authorization_code"}, "code": {"nope"}}, [2]string{appID, appSecret}).errorCode(t, 401); code != "invalid_code" {
 		t.Fatalf("unknown code: %s", code)
@@ -180,7 +180,7 @@ func TestTokens(t *testing.T) {
 
 	cust, pair := h.connectedFull(appID, appSecret)
 	accounts := "/fintecture/ais/v1/customer/" + cust + "/accounts"
-	if h.get(accounts, pair.AccessToken).status != 200 {
+	if h.get(accounts, pair.AccessToken).Status != 200 {
 		t.Fatal("fresh AIS token refused")
 	}
 	for name, tok := range map[string]string{
@@ -200,7 +200,7 @@ func TestTokens(t *testing.T) {
 
 	// Refresh invalidates the previous access token and refresh token.
 	next := h.refresh(appID, appSecret, pair.RefreshToken)
-	if h.get(accounts, next.AccessToken).status != 200 {
+	if h.get(accounts, next.AccessToken).Status != 200 {
 		t.Fatal("refreshed token refused")
 	}
 	if code := h.get(accounts, pair.AccessToken).errorCode(t, 401); code != "invalid_token" {
@@ -213,7 +213,7 @@ func TestTokens(t *testing.T) {
 
 	// Expiry runs on the tenant clock: 59 minutes is fine, 60 is not.
 	h.clock.Advance(59 * time.Minute)
-	if h.get(accounts, next.AccessToken).status != 200 {
+	if h.get(accounts, next.AccessToken).Status != 200 {
 		t.Fatal("token refused before its hour")
 	}
 	h.clock.Advance(time.Minute)

@@ -34,7 +34,7 @@ func TestBrowserConnectJourney(t *testing.T) {
 	h.customersToken(appID, appSecret)
 	r := h.do(req{url: "/fintecture/ais/v2/connect?state=web&redirect_uri=" + url.QueryEscape(app.URL+"/cb"), header: map[string]string{"app_id": appID}})
 	var c struct{ Meta struct{ URL string } }
-	r.decode(t, &c)
+	r.Decode(t, &c)
 
 	ctx := browsertest.New(t)
 	var query string
@@ -59,7 +59,7 @@ func TestBrowserConnectJourney(t *testing.T) {
 	}
 	tok := h.aisToken(appID, appSecret, q.Get("code"))
 	var accts accountsBody
-	h.get("/fintecture/ais/v1/customer/"+q.Get("customer_id")+"/accounts", tok.AccessToken).decode(t, &accts)
+	h.get("/fintecture/ais/v1/customer/"+q.Get("customer_id")+"/accounts", tok.AccessToken).Decode(t, &accts)
 	if len(accts.Data) != 2 {
 		t.Fatalf("accounts after the browser journey: %+v", accts)
 	}

@@ -15,8 +15,8 @@ type customerBody struct {
 func (h *harness) createCustomer(tok string, body any) customerBody {
 	h.t.Helper()
 	r := h.postJSON("/fintecture/v1/customers", tok, body)
-	if r.status != 201 {
-		h.t.Fatalf("create customer: %d %s", r.status, r.body)
+	if r.Status != 201 {
+		h.t.Fatalf("create customer: %d %s", r.Status, r.Body)
 	}
 	var c struct {
 		ID         string `json:"id"`
@@ -26,7 +26,7 @@ func (h *harness) createCustomer(tok string, body any) customerBody {
 		ExternalID string `json:"external_id"`
 		CreatedAt  string `json:"created_at"`
 	}
-	r.decode(h.t, &c)
+	r.Decode(h.t, &c)
 	return customerBody{c.ID, c.FirstName, c.LastName, c.Email, c.ExternalID, c.CreatedAt}
 }
 
@@ -41,7 +41,7 @@ func TestCustomersCreateGetList(t *testing.T) {
 		ID    string `json:"id"`
 		Email string `json:"email"`
 	}
-	h.get("/fintecture/v1/customers/"+c.ID, tok).decode(t, &got)
+	h.get("/fintecture/v1/customers/"+c.ID, tok).Decode(t, &got)
 	if got.ID != c.ID || got.Email != "lea@example.com" {
 		t.Fatalf("get: %+v", got)
 	}
@@ -52,22 +52,22 @@ func TestCustomersCreateGetList(t *testing.T) {
 		Data []struct{ ID, Email string } `json:"data"`
 		Meta struct{ Count int }          `json:"meta"`
 	}
-	h.get("/fintecture/v1/customers?page[number]=2&page[size]=2", tok).decode(t, &page)
+	h.get("/fintecture/v1/customers?page[number]=2&page[size]=2", tok).Decode(t, &page)
 	if page.Meta.Count != 5 || len(page.Data) != 2 || page.Data[0].Email != "f1@example.com" {
 		t.Fatalf("page 2 of size 2: %+v", page)
 	}
-	h.get("/fintecture/v1/customers?page%5Bnumber%5D=3&page%5Bsize%5D=2", tok).decode(t, &page)
+	h.get("/fintecture/v1/customers?page%5Bnumber%5D=3&page%5Bsize%5D=2", tok).Decode(t, &page)
 	if len(page.Data) != 1 {
 		t.Fatalf("last page should hold 1 customer, got %d", len(page.Data))
 	}
-	h.get("/fintecture/v1/customers?external_id=crm-1", tok).decode(t, &page)
+	h.get("/fintecture/v1/customers?external_id=crm-1", tok).Decode(t, &page)
 	if page.Meta.Count != 1 || page.Data[0].ID != c.ID {
 		t.Fatalf("external_id filter: %+v", page)
 	}
 	for _, q := range []string{"page[size]=0", "page[size]=101", "page[number]=0", "page[number]=x"} {
 		r := h.get("/fintecture/v1/customers?"+q, tok)
 		if code := r.errorCode(t, 400); code != "invalid_field" || !strings.Contains(r.message(t), "page[") {
-			t.Errorf("%s: %s %s", q, code, r.body)
+			t.Errorf("%s: %s %s", q, code, r.Body)
 		}
 	}
 	if code := h.get("/fintecture/v1/customers/0123456789abcdef0123456789abcdef", tok).errorCode(t, 400); code != "customer_unknown" {
@@ -93,7 +93,7 @@ func TestCustomerCreateRejectsBadInputAndChangesNothing(t *testing.T) {
 	for _, c := range cases {
 		r := h.postJSON("/fintecture/v1/customers", tok, c.body)
 		if code := r.errorCode(t, 400); code != c.code || !strings.Contains(r.message(t), c.field) {
-			t.Errorf("%s: want %s naming %s, got %s: %s", c.name, c.code, c.field, code, r.body)
+			t.Errorf("%s: want %s naming %s, got %s: %s", c.name, c.code, c.field, code, r.Body)
 		}
 	}
 	r := h.do(req{method: "POST", url: "/fintecture/v1/customers", body: []byte("first_name=A"), ctype: "text/plain", bearer: tok})
@@ -105,7 +105,7 @@ func TestCustomerCreateRejectsBadInputAndChangesNothing(t *testing.T) {
 		t.Errorf("oversized body: %s", code)
 	}
 	var list struct{ Meta struct{ Count int } }
-	h.get("/fintecture/v1/customers", tok).decode(t, &list)
+	h.get("/fintecture/v1/customers", tok).Decode(t, &list)
 	if list.Meta.Count != 0 {
 		t.Fatalf("failed requests created %d customers", list.Meta.Count)
 	}
@@ -122,14 +122,14 @@ func TestCustomerBankAccounts(t *testing.T) {
 	c := h.createCustomer(tok, map[string]any{"first_name": "Léa", "last_name": "Durand", "email": "lea@example.com"})
 	base := "/fintecture/v1/customers/" + c.ID + "/bank-accounts"
 	r := h.postJSON(base, tok, map[string]any{"iban": "FR14 2004 1010 0505 0001 3M02 606", "holder_name": "Léa Durand", "bic": "PSSTFRPPPAR"})
-	if r.status != 201 {
-		t.Fatalf("create bank account: %d %s", r.status, r.body)
+	if r.Status != 201 {
+		t.Fatalf("create bank account: %d %s", r.Status, r.Body)
 	}
 	var ba struct {
 		ID, IBAN, Currency string
 		Verified           bool
 	}
-	r.decode(t, &ba)
+	r.Decode(t, &ba)
 	if ba.IBAN != "FR1420041010050500013M02606" || ba.Currency != "EUR" || ba.Verified {
 		t.Fatalf("bank account: %+v", ba)
 	}
@@ -147,15 +147,15 @@ func TestCustomerBankAccounts(t *testing.T) {
 			field = "iban"
 		}
 		if !strings.Contains(r.message(t), field) {
-			t.Errorf("%s: message should name %s: %s", name, field, r.body)
+			t.Errorf("%s: message should name %s: %s", name, field, r.Body)
 		}
 	}
 	var list struct{ Data []struct{ ID string } }
-	h.get(base, tok).decode(t, &list)
+	h.get(base, tok).Decode(t, &list)
 	if len(list.Data) != 1 || list.Data[0].ID != ba.ID {
 		t.Fatalf("rejected accounts were stored: %+v", list)
 	}
-	if h.get(base+"/"+ba.ID, tok).status != 200 {
+	if h.get(base+"/"+ba.ID, tok).Status != 200 {
 		t.Fatal("get bank account failed")
 	}
 	if code := h.get(base+"/ffffffffffffffffffffffffffffffff", tok).errorCode(t, 400); code != "account_unknown" {
@@ -180,11 +180,11 @@ func TestCustomerVerificationsMoveOnTheTenantClock(t *testing.T) {
 	}
 	start := func(body any) verification {
 		r := h.postJSON(base+"/verification", tok, body)
-		if r.status != 201 {
-			t.Fatalf("initiate: %d %s", r.status, r.body)
+		if r.Status != 201 {
+			t.Fatalf("initiate: %d %s", r.Status, r.Body)
 		}
 		var v verification
-		r.decode(t, &v)
+		r.Decode(t, &v)
 		return v
 	}
 	good := start(map[string]any{"provider_id": "cmcifrpp", "expected_name": "DURAND Lea"})
@@ -195,28 +195,28 @@ func TestCustomerVerificationsMoveOnTheTenantClock(t *testing.T) {
 	h.clock.Advance(29 * time.Second)
 	h.runDue(appID)
 	var v verification
-	h.get(base+"/verification/"+good.ID, tok).decode(t, &v)
+	h.get(base+"/verification/"+good.ID, tok).Decode(t, &v)
 	if v.Status != "pending" {
 		t.Fatalf("still pending before 30s: %+v", v)
 	}
 	h.clock.Advance(time.Second)
 	h.runDue(appID)
-	h.get(base+"/verification/"+good.ID, tok).decode(t, &v)
+	h.get(base+"/verification/"+good.ID, tok).Decode(t, &v)
 	if v.Status != "verified" || v.MatchScore == nil || *v.MatchScore < 0.85 || v.VerifiedAt == "" {
 		t.Fatalf("matching name should verify: %+v", v)
 	}
-	h.get(base+"/verification/"+bad.ID, tok).decode(t, &v)
+	h.get(base+"/verification/"+bad.ID, tok).Decode(t, &v)
 	if v.Status != "unverified" || v.MatchScore == nil || *v.MatchScore >= 0.85 {
 		t.Fatalf("other name should not verify: %+v", v)
 	}
 	var hist struct{ Data []verification }
-	h.get(base+"/verifications", tok).decode(t, &hist)
+	h.get(base+"/verifications", tok).Decode(t, &hist)
 	if len(hist.Data) != 2 || hist.Data[0].ID != good.ID || hist.Data[1].ID != bad.ID {
 		t.Fatalf("history: %+v", hist)
 	}
 	r := h.postJSON(base+"/verification", tok, map[string]any{"provider_id": "nosuchbank"})
 	if code := r.errorCode(t, 400); code != "invalid_field" || !strings.Contains(r.message(t), "provider_id") {
-		t.Fatalf("unknown provider: %s", r.body)
+		t.Fatalf("unknown provider: %s", r.Body)
 	}
 	if code := h.get(base+"/verification/nope", tok).errorCode(t, 404); code != "not_found" {
 		t.Fatalf("unknown verification: %s", code)
@@ -232,7 +232,7 @@ func TestTenantsAreIsolated(t *testing.T) {
 		t.Fatalf("B sees A's customer: %s", code)
 	}
 	var list struct{ Meta struct{ Count int } }
-	h.get("/fintecture/v1/customers", tokB).decode(t, &list)
+	h.get("/fintecture/v1/customers", tokB).Decode(t, &list)
 	if list.Meta.Count != 0 {
 		t.Fatalf("B lists %d customers", list.Meta.Count)
 	}

@@ -27,26 +27,26 @@ func script(t *testing.T, h *harness) []exchange {
 	t.Helper()
 	var log []exchange
 	rec := func(name string, r resp) resp {
-		body := bytes.TrimSpace(r.body)
+		body := bytes.TrimSpace(r.Body)
 		if len(body) == 0 {
 			body = []byte("null")
 		}
-		log = append(log, exchange{Request: name, Status: r.status, Body: json.RawMessage(body)})
+		log = append(log, exchange{Request: name, Status: r.Status, Body: json.RawMessage(body)})
 		return r
 	}
 	basic := [2]string{appID, appSecret}
 	var cc tokenJSON
-	rec("token client_credentials", h.postForm("/fintecture/oauth/accesstoken", url.Values{"grant_type": {"client_credentials"}, "app_id": {appID}, "scope": {"customers"}}, basic)).decode(t, &cc)
+	rec("token client_credentials", h.postForm("/fintecture/oauth/accesstoken", url.Values{"grant_type": {"client_credentials"}, "app_id": {appID}, "scope": {"customers"}}, basic)).Decode(t, &cc)
 	var cust struct{ ID string }
-	rec("create customer", h.postJSON("/fintecture/v1/customers", cc.AccessToken, map[string]any{"first_name": "Léa", "last_name": "Durand", "email": "lea@example.com"})).decode(t, &cust)
+	rec("create customer", h.postJSON("/fintecture/v1/customers", cc.AccessToken, map[string]any{"first_name": "Léa", "last_name": "Durand", "email": "lea@example.com"})).Decode(t, &cust)
 	rec("create bank account", h.postJSON("/fintecture/v1/customers/"+cust.ID+"/bank-accounts", cc.AccessToken, map[string]any{"iban": "FR1420041010050500013M02606", "holder_name": "Léa Durand"}))
 	rec("list customers", h.get("/fintecture/v1/customers", cc.AccessToken))
 	rec("authorize", h.do(req{url: "/fintecture/ais/v1/provider/cmcifrpp/authorize?state=g&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": appID}}))
 	conn, code := h.autoConnect(appID)
 	var ais tokenJSON
-	rec("token authorization_code", h.postForm("/fintecture/oauth/accesstoken", url.Values{"grant_type": {"authorization_code"}, "code": {code}}, basic)).decode(t, &ais)
+	rec("token authorization_code", h.postForm("/fintecture/oauth/accesstoken", url.Values{"grant_type": {"authorization_code"}, "code": {code}}, basic)).Decode(t, &ais)
 	var accts accountsBody
-	rec("accounts", h.get("/fintecture/ais/v1/customer/"+conn+"/accounts", ais.AccessToken)).decode(t, &accts)
+	rec("accounts", h.get("/fintecture/ais/v1/customer/"+conn+"/accounts", ais.AccessToken)).Decode(t, &accts)
 	acct := "/fintecture/ais/v1/customer/" + conn + "/account/" + accts.Data[0].ID
 	rec("account", h.get(acct, ais.AccessToken))
 	rec("holders", h.get(acct+"/holders", ais.AccessToken))
@@ -59,7 +59,7 @@ func script(t *testing.T, h *harness) []exchange {
 func TestSameSeedGivesByteIdenticalResponses(t *testing.T) {
 	public := func(o *instance.Options) { o.PublicURL = "http://sandbank.test" }
 	run := func() []byte {
-		h := newHarnessAt(t, filepath.Join(t.TempDir(), "db"), emulator.NewManualClock(start), public)
+		h := newHarness(t, public)
 		out, err := json.MarshalIndent(script(t, h), "", "  ")
 		if err != nil {
 			t.Fatal(err)
@@ -88,7 +88,7 @@ func TestSameSeedGivesByteIdenticalResponses(t *testing.T) {
 	}
 
 	// Another seed gives another world.
-	other := newHarnessAt(t, filepath.Join(t.TempDir(), "db"), emulator.NewManualClock(start), public, func(o *instance.Options) { o.Seed = 99 })
+	other := newHarness(t, public, func(o *instance.Options) { o.Seed = 99 })
 	out, _ := json.MarshalIndent(script(t, other), "", "  ")
 	if bytes.Equal(append(out, '\n'), first) {
 		t.Fatal("a different seed produced the same responses")
@@ -103,15 +103,15 @@ func TestDataSurvivesRestart(t *testing.T) {
 	c := h.createCustomer(tok, map[string]any{"first_name": "Léa", "last_name": "Durand", "email": "lea@example.com"})
 	cust, pair := h.connectedFull(appID, appSecret)
 	var before accountsBody
-	h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", pair.AccessToken).decode(t, &before)
+	h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", pair.AccessToken).Decode(t, &before)
 	h.close()
 
 	h2 := newHarnessAt(t, db, clock)
-	if r := h2.get("/fintecture/v1/customers/"+c.ID, tok); r.status != 200 {
-		t.Fatalf("customer lost across restart: %d %s", r.status, r.body)
+	if r := h2.get("/fintecture/v1/customers/"+c.ID, tok); r.Status != 200 {
+		t.Fatalf("customer lost across restart: %d %s", r.Status, r.Body)
 	}
 	var after accountsBody
-	h2.get("/fintecture/ais/v1/customer/"+cust+"/accounts", pair.AccessToken).decode(t, &after)
+	h2.get("/fintecture/ais/v1/customer/"+cust+"/accounts", pair.AccessToken).Decode(t, &after)
 	if fmt.Sprint(before) != fmt.Sprint(after) {
 		t.Fatalf("accounts changed across restart:\n%v\n%v", before, after)
 	}

@@ -3,11 +3,9 @@ package fintecture_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,18 +33,22 @@ type harness struct {
 	server *providertest.Server
 	in     *instance.Instance
 	srv    *httptest.Server
-	dbPath string
 }
 
-func newHarness(t testing.TB) *harness {
+// newHarness starts a Sandbank on a new database with its clock at start;
+// tweaks adjust its options.
+func newHarness(t testing.TB, tweaks ...func(*instance.Options)) *harness {
 	t.Helper()
-	return newHarnessAt(t, filepath.Join(t.TempDir(), "sandbank.db"), emulator.NewManualClock(start))
+	clock, s := providertest.StartAt(t, start, tweaks...)
+	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
 }
 
-func newHarnessAt(t testing.TB, db string, clock *emulator.ManualClock, tweaks ...func(*instance.Options)) *harness {
+// newHarnessAt starts a Sandbank on the database at db and on clock, so a
+// test can start a second one where the first stopped.
+func newHarnessAt(t testing.TB, db string, clock *emulator.ManualClock) *harness {
 	t.Helper()
-	s := providertest.Start(t, db, clock, tweaks...)
-	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv, dbPath: db}
+	s := providertest.Start(t, db, clock)
+	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
 }
 
 // close stops this Sandbank before the test ends (a restart test).
@@ -55,25 +57,15 @@ func (h *harness) close() { h.server.Close() }
 // runDue runs the tenant's due events, as the scheduler would.
 func (h *harness) runDue(app string) { h.server.RunDue(emulator.Fintecture, app) }
 
-type resp struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r resp) decode(t testing.TB, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.body, err)
-	}
-}
+// resp is a reply, with Fintecture's own readings of it.
+type resp struct{ providertest.Response }
 
 func (r resp) location(t testing.TB) *url.URL {
 	t.Helper()
-	if r.status < 300 || r.status > 399 {
-		t.Fatalf("want a redirect, got %d: %s", r.status, r.body)
+	if r.Status < 300 || r.Status > 399 {
+		t.Fatalf("want a redirect, got %d: %s", r.Status, r.Body)
 	}
-	u, err := url.Parse(r.header.Get("Location"))
+	u, err := url.Parse(r.Header.Get("Location"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,9 +75,7 @@ func (r resp) location(t testing.TB) *url.URL {
 // errorCode asserts a Fintecture error envelope and returns errors[0].code.
 func (r resp) errorCode(t testing.TB, status int) string {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("want status %d, got %d: %s", status, r.status, r.body)
-	}
+	r.WantStatus(t, status)
 	var env struct {
 		Status int    `json:"status"`
 		Code   string `json:"code"`
@@ -94,9 +84,9 @@ func (r resp) errorCode(t testing.TB, status int) string {
 			Code, Title, Message string
 		} `json:"errors"`
 	}
-	r.decode(t, &env)
+	r.Decode(t, &env)
 	if env.Status != status || env.Code == "" || env.LogID == "" || len(env.Errors) != 1 || env.Errors[0].Title == "" || env.Errors[0].Message == "" {
-		t.Fatalf("not a Fintecture error envelope: %s", r.body)
+		t.Fatalf("not a Fintecture error envelope: %s", r.Body)
 	}
 	return env.Errors[0].Code
 }
@@ -105,7 +95,7 @@ func (r resp) message(t testing.TB) string {
 	var env struct {
 		Errors []struct{ Message string } `json:"errors"`
 	}
-	r.decode(t, &env)
+	r.Decode(t, &env)
 	return env.Errors[0].Message
 }
 
@@ -121,22 +111,9 @@ type req struct {
 
 func (h *harness) do(r req) resp {
 	h.t.Helper()
-	u := r.url
-	if strings.HasPrefix(u, "/") {
-		u = h.srv.URL + u
-	}
 	// URLs built from a --public-url point at this test server.
-	u = strings.Replace(u, "http://sandbank.test", h.srv.URL, 1)
-	if r.method == "" {
-		r.method = http.MethodGet
-	}
-	hr, err := http.NewRequest(r.method, u, bytes.NewReader(r.body))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if r.ctype != "" {
-		hr.Header.Set("Content-Type", r.ctype)
-	}
+	u := strings.Replace(r.url, "http://sandbank.test", h.srv.URL, 1)
+	hr := h.server.NewRequest(r.method, u, r.ctype, bytes.NewReader(r.body))
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
@@ -146,17 +123,7 @@ func (h *harness) do(r req) resp {
 	if r.bearer != "" {
 		hr.Header.Set("Authorization", "Bearer "+r.bearer)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(hr)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return resp{status: res.StatusCode, header: res.Header, body: body}
+	return resp{h.server.Do(hr)}
 }
 
 func (h *harness) get(path, token string) resp {
@@ -193,11 +160,11 @@ type tokenJSON struct {
 func (h *harness) token(app, secret string, form url.Values) tokenJSON {
 	h.t.Helper()
 	r := h.postForm("/fintecture/oauth/accesstoken", form, [2]string{app, secret})
-	if r.status != http.StatusOK {
-		h.t.Fatalf("token: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		h.t.Fatalf("token: %d %s", r.Status, r.Body)
 	}
 	var tok tokenJSON
-	r.decode(h.t, &tok)
+	r.Decode(h.t, &tok)
 	return tok
 }
 
@@ -210,11 +177,11 @@ func (h *harness) customersToken(app, secret string) string {
 func (h *harness) autoConnect(app string) (customerID, code string) {
 	h.t.Helper()
 	r := h.do(req{url: "/fintecture/ais/v1/provider/cmmcfr/authorize?response_type=code&state=s1&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": app}})
-	if r.status != http.StatusOK {
-		h.t.Fatalf("authorize: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		h.t.Fatalf("authorize: %d %s", r.Status, r.Body)
 	}
 	var a struct{ Meta struct{ URL string } }
-	r.decode(h.t, &a)
+	r.Decode(h.t, &a)
 	hop1 := h.do(req{url: a.Meta.URL}).location(h.t)
 	back := h.do(req{url: hop1.String()}).location(h.t)
 	if got := back.Scheme + "://" + back.Host + back.Path; got != clientCB {
@@ -247,10 +214,10 @@ func (h *harness) connectedFull(app, secret string) (string, tokenJSON) {
 func (h *harness) refresh(app, secret, rt string) tokenJSON {
 	h.t.Helper()
 	r := h.postForm("/fintecture/oauth/refreshtoken", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, [2]string{app, secret})
-	if r.status != http.StatusOK {
-		h.t.Fatalf("refresh: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		h.t.Fatalf("refresh: %d %s", r.Status, r.Body)
 	}
 	var tok tokenJSON
-	r.decode(h.t, &tok)
+	r.Decode(h.t, &tok)
 	return tok
 }

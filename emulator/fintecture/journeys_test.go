@@ -39,8 +39,8 @@ func (h *harness) authorizeURL(t *testing.T, provider, query string, headers map
 	}
 	headers["app_id"] = appID
 	r := h.do(req{url: "/fintecture/ais/v1/provider/" + provider + "/authorize?" + query, header: headers})
-	if r.status != 200 {
-		t.Fatalf("authorize %s: %d %s", provider, r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("authorize %s: %d %s", provider, r.Status, r.Body)
 	}
 	var a struct {
 		Meta struct {
@@ -49,7 +49,7 @@ func (h *harness) authorizeURL(t *testing.T, provider, query string, headers map
 			Decoupled bool   `json:"decoupled"`
 		} `json:"meta"`
 	}
-	r.decode(t, &a)
+	r.Decode(t, &a)
 	if !strings.HasPrefix(a.Meta.URL, h.srv.URL+"/bank/") {
 		t.Fatalf("authorize URL %q should be on Sandbank's own bank pages", a.Meta.URL)
 	}
@@ -59,26 +59,26 @@ func (h *harness) authorizeURL(t *testing.T, provider, query string, headers map
 func TestRedirectJourneyThroughBankPages(t *testing.T) {
 	h := newHarness(t)
 	page, _ := h.authorizeURL(t, "cmcifrpp", "response_type=code&state=xyz%201&redirect_uri="+url.QueryEscape(clientCB+"?keep=1"), nil)
-	if r := h.do(req{url: page}); r.status != 200 || !strings.Contains(string(r.body), `name="username"`) {
-		t.Fatalf("bank login page: %d %s", r.status, r.body)
+	if r := h.do(req{url: page}); r.Status != 200 || !strings.Contains(string(r.Body), `name="username"`) {
+		t.Fatalf("bank login page: %d %s", r.Status, r.Body)
 	}
-	if r := h.form(page, url.Values{"action": {"login"}, "username": {"078000000P"}, "password": {"bad"}}); r.status != 200 || !strings.Contains(string(r.body), "Wrong username or password") {
-		t.Fatalf("wrong password should re-render with an error: %d", r.status)
+	if r := h.form(page, url.Values{"action": {"login"}, "username": {"078000000P"}, "password": {"bad"}}); r.Status != 200 || !strings.Contains(string(r.Body), "Wrong username or password") {
+		t.Fatalf("wrong password should re-render with an error: %d", r.Status)
 	}
 	h.form(page, url.Values{"action": {"login"}, "username": {"078000000P"}, "password": {"123456"}}).location(t)
 	h.form(page, url.Values{"action": {"otp"}, "otp": {"123456"}}).location(t)
 	r := h.do(req{url: page})
-	if !strings.Contains(string(r.body), "Approve") || !strings.Contains(string(r.body), "Camille Martin") {
-		t.Fatalf("consent page: %s", r.body)
+	if !strings.Contains(string(r.Body), "Approve") || !strings.Contains(string(r.Body), "Camille Martin") {
+		t.Fatalf("consent page: %s", r.Body)
 	}
-	back := h.form(page, url.Values{"action": {"approve"}, "account": accountValues(t, r.body)}).location(t)
+	back := h.form(page, url.Values{"action": {"approve"}, "account": accountValues(t, r.Body)}).location(t)
 	q := back.Query()
 	if back.Host != "client.example" || q.Get("keep") != "1" || q.Get("state") != "xyz 1" || q.Get("provider") != "cmcifrpp" || len(q.Get("customer_id")) != 32 || len(q.Get("code")) != 32 {
 		t.Fatalf("redirect back: %s", back)
 	}
 	tok := h.aisToken(appID, appSecret, q.Get("code"))
 	var accts accountsBody
-	h.get("/fintecture/ais/v1/customer/"+q.Get("customer_id")+"/accounts", tok.AccessToken).decode(t, &accts)
+	h.get("/fintecture/ais/v1/customer/"+q.Get("customer_id")+"/accounts", tok.AccessToken).Decode(t, &accts)
 	if len(accts.Data) != 2 {
 		t.Fatalf("want both accounts shared, got %d", len(accts.Data))
 	}
@@ -96,7 +96,7 @@ func TestRedirectJourneySharesOnlyChosenAccounts(t *testing.T) {
 	page, _ := h.authorizeURL(t, "bschesmm", "redirect_uri="+url.QueryEscape(clientCB), nil)
 	h.form(page, url.Values{"action": {"login"}, "username": {"078000000P"}, "password": {"123456"}}).location(t)
 	h.form(page, url.Values{"action": {"otp"}, "otp": {"123456"}}).location(t)
-	body := string(h.do(req{url: page}).body)
+	body := string(h.do(req{url: page}).Body)
 	i := strings.Index(body, `name="account" value="`)
 	if i < 0 {
 		t.Fatalf("no account checkbox: %s", body)
@@ -106,7 +106,7 @@ func TestRedirectJourneySharesOnlyChosenAccounts(t *testing.T) {
 	back := h.form(page, url.Values{"action": {"approve"}, "account": {first}}).location(t)
 	tok := h.aisToken(appID, appSecret, back.Query().Get("code"))
 	var accts accountsBody
-	h.get("/fintecture/ais/v1/customer/"+back.Query().Get("customer_id")+"/accounts", tok.AccessToken).decode(t, &accts)
+	h.get("/fintecture/ais/v1/customer/"+back.Query().Get("customer_id")+"/accounts", tok.AccessToken).Decode(t, &accts)
 	if len(accts.Data) != 1 || accts.Data[0].ID != first || !strings.HasPrefix(accts.Data[0].IBAN, "ES") {
 		t.Fatalf("want only %s, got %+v", first, accts.Data)
 	}
@@ -122,8 +122,8 @@ func TestDenyRedirectsWithProviderError(t *testing.T) {
 		t.Fatalf("deny redirect: %s", back)
 	}
 	// The journey is over: posting again changes nothing.
-	if r := h.form(page, url.Values{"action": {"approve"}}); r.status >= 300 && r.status < 400 && strings.Contains(r.header.Get("Location"), "code=") {
-		t.Fatalf("a denied journey was approved later: %s", r.header.Get("Location"))
+	if r := h.form(page, url.Values{"action": {"approve"}}); r.Status >= 300 && r.Status < 400 && strings.Contains(r.Header.Get("Location"), "code=") {
+		t.Fatalf("a denied journey was approved later: %s", r.Header.Get("Location"))
 	}
 }
 
@@ -136,11 +136,11 @@ type decoupledBody struct {
 func (h *harness) pollDecoupled(t *testing.T, session string) decoupledBody {
 	t.Helper()
 	r := h.do(req{url: "/fintecture/ais/v1/provider/handse/authorize/decoupled?session_id=" + session, header: map[string]string{"app_id": appID}})
-	if r.status != 200 {
-		t.Fatalf("poll: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("poll: %d %s", r.Status, r.Body)
 	}
 	var d decoupledBody
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	return d
 }
 
@@ -154,8 +154,8 @@ func TestDecoupledModel(t *testing.T) {
 		if d := h.pollDecoupled(t, session); d.Status != "PENDING" || d.Code != "" {
 			t.Fatalf("before approval: %+v", d)
 		}
-		if r := h.do(req{url: phone}); r.status != 200 || !strings.Contains(string(r.body), "Approve") {
-			t.Fatalf("phone page: %d %s", r.status, r.body)
+		if r := h.do(req{url: phone}); r.Status != 200 || !strings.Contains(string(r.Body), "Approve") {
+			t.Fatalf("phone page: %d %s", r.Status, r.Body)
 		}
 		h.form(phone, url.Values{"action": {"approve"}})
 		d := h.pollDecoupled(t, session)
@@ -164,7 +164,7 @@ func TestDecoupledModel(t *testing.T) {
 		}
 		tok := h.aisToken(appID, appSecret, d.Code)
 		var accts accountsBody
-		h.get("/fintecture/ais/v1/customer/"+d.CustomerID+"/accounts", tok.AccessToken).decode(t, &accts)
+		h.get("/fintecture/ais/v1/customer/"+d.CustomerID+"/accounts", tok.AccessToken).Decode(t, &accts)
 		if len(accts.Data) == 0 || !strings.HasPrefix(accts.Data[0].IBAN, "SE") {
 			t.Fatalf("Handelsbanken accounts: %+v", accts)
 		}
@@ -192,11 +192,11 @@ func TestDecoupledModel(t *testing.T) {
 	t.Run("bad requests", func(t *testing.T) {
 		r := h.do(req{url: "/fintecture/ais/v1/provider/handse/authorize", header: map[string]string{"app_id": appID, "x-psu-id": "000"}})
 		if code := r.errorCode(t, 400); code != "invalid_field" || !strings.Contains(r.message(t), "x-psu-id") {
-			t.Fatalf("unknown PSU id: %s", r.body)
+			t.Fatalf("unknown PSU id: %s", r.Body)
 		}
 		r = h.do(req{url: "/fintecture/ais/v1/provider/cmcifrpp/authorize?model=decoupled", header: map[string]string{"app_id": appID}})
 		if code := r.errorCode(t, 400); code != "invalid_field" || !strings.Contains(r.message(t), "model") {
-			t.Fatalf("decoupled at a redirect bank: %s", r.body)
+			t.Fatalf("decoupled at a redirect bank: %s", r.Body)
 		}
 		r = h.do(req{url: "/fintecture/ais/v1/provider/handse/authorize/decoupled?session_id=nope", header: map[string]string{"app_id": appID}})
 		if code := r.errorCode(t, 400); code != "session_id_invalid_or_expired" {
@@ -204,7 +204,7 @@ func TestDecoupledModel(t *testing.T) {
 		}
 		r = h.do(req{url: "/fintecture/ais/v1/provider/handse/authorize/decoupled", header: map[string]string{"app_id": appID}})
 		if code := r.errorCode(t, 400); code != "mandatory_field_missing" || !strings.Contains(r.message(t), "session_id") {
-			t.Fatalf("missing session_id: %s", r.body)
+			t.Fatalf("missing session_id: %s", r.Body)
 		}
 	})
 }
@@ -226,7 +226,7 @@ func TestAuthorizeRejectsBadInput(t *testing.T) {
 	for _, c := range cases {
 		r := h.do(req{url: c.path, header: map[string]string{"app_id": appID}})
 		if code := r.errorCode(t, c.status); code != c.code || !strings.Contains(r.message(t), c.field) {
-			t.Errorf("%s: want %s naming %s, got %s", c.path, c.code, c.field, r.body)
+			t.Errorf("%s: want %s naming %s, got %s", c.path, c.code, c.field, r.Body)
 		}
 	}
 	r := h.do(req{url: "/fintecture/ais/v1/provider/cmcifrpp/authorize?redirect_uri=" + url.QueryEscape(clientCB)})
@@ -250,13 +250,13 @@ func TestConnectBankSelection(t *testing.T) {
 			URL       string `json:"url"`
 		} `json:"meta"`
 	}
-	r.decode(t, &c)
+	r.Decode(t, &c)
 	if c.Meta.SessionID == "" || !strings.HasPrefix(c.Meta.URL, h.srv.URL) {
-		t.Fatalf("connect: %s", r.body)
+		t.Fatalf("connect: %s", r.Body)
 	}
 	page := h.do(req{url: c.Meta.URL})
 	for _, bank := range []string{"CIC", "Handelsbanken", "Fintecture Demo Bank France"} {
-		if !strings.Contains(string(page.body), bank) {
+		if !strings.Contains(string(page.Body), bank) {
 			t.Fatalf("bank list lacks %s", bank)
 		}
 	}
@@ -270,8 +270,8 @@ func TestConnectBankSelection(t *testing.T) {
 
 	// x-provider preselects the bank: the URL opens on its login page.
 	r = h.do(req{url: "/fintecture/ais/v2/connect?state=st&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": appID, "x-provider": "agfbfr"}})
-	r.decode(t, &c)
-	if body := string(h.do(req{url: c.Meta.URL}).body); !strings.Contains(body, `name="username"`) {
+	r.Decode(t, &c)
+	if body := string(h.do(req{url: c.Meta.URL}).Body); !strings.Contains(body, `name="username"`) {
 		t.Fatalf("preselected bank should show its login: %s", body)
 	}
 }
@@ -281,8 +281,8 @@ func TestDeleteConnection(t *testing.T) {
 	cust, pair := h.connectedFull(appID, appSecret)
 	path := "/fintecture/ais/v1/customer/" + cust
 	r := h.do(req{method: "DELETE", url: path, bearer: pair.AccessToken})
-	if r.status != 204 || len(r.body) != 0 {
-		t.Fatalf("delete: %d %s", r.status, r.body)
+	if r.Status != 204 || len(r.Body) != 0 {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
 	}
 	if code := h.get(path+"/accounts", pair.AccessToken).errorCode(t, 401); code != "invalid_token" {
 		t.Fatalf("tokens of a deleted connection must be revoked: %s", code)
@@ -311,13 +311,13 @@ func TestUnknownIDsAndBadDates(t *testing.T) {
 		t.Fatalf("unknown customer: %s", code)
 	}
 	var accts accountsBody
-	h.get(base+"/accounts", tok).decode(t, &accts)
+	h.get(base+"/accounts", tok).Decode(t, &accts)
 	tx := base + "/account/" + accts.Data[0].ID + "/transactions"
 	for _, q := range []string{"from=2026-13-01", "to=yesterday", "from=2026-02-30", "from=2026-03-01&to=2026-02-01"} {
 		r := h.get(tx+"?"+q, tok)
 		field := strings.SplitN(q, "=", 2)[0]
 		if code := r.errorCode(t, 400); code != "invalid_field" || !strings.Contains(r.message(t), field) {
-			t.Errorf("%s: want invalid_field naming %s, got %s", q, field, r.body)
+			t.Errorf("%s: want invalid_field naming %s, got %s", q, field, r.Body)
 		}
 	}
 }
@@ -340,10 +340,10 @@ func TestAISVerification(t *testing.T) {
 	for name, want := range map[string]string{"Camille Martin": "verified", "MARTIN Camille": "verified", "Mme Camille Martín": "verified", "Jean Dupont": "unverified"} {
 		var v result
 		r := verify(name)
-		if r.status != 200 {
-			t.Fatalf("%s: %d %s", name, r.status, r.body)
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", name, r.Status, r.Body)
 		}
-		r.decode(t, &v)
+		r.Decode(t, &v)
 		if v.Status != want || v.ID == "" || v.VerifiedAt == "" {
 			t.Errorf("%s: want %s, got %+v", name, want, v)
 		}
@@ -353,10 +353,10 @@ func TestAISVerification(t *testing.T) {
 	}
 	r := verify("")
 	if code := r.errorCode(t, 400); code != "mandatory_field_missing" || !strings.Contains(r.message(t), "expected_name") {
-		t.Fatalf("missing name: %s", r.body)
+		t.Fatalf("missing name: %s", r.Body)
 	}
 	r = h.postJSON("/fintecture/ais/v1/verification", tok, `{"meta":{"customer_id":5}}`)
 	if code := r.errorCode(t, 400); code != "invalid_field" || !strings.Contains(r.message(t), "customer_id") {
-		t.Fatalf("wrong type: %s", r.body)
+		t.Fatalf("wrong type: %s", r.Body)
 	}
 }

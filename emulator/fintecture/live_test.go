@@ -61,13 +61,13 @@ type liveTransactionsBody struct {
 func (h *harness) liveConnect(app, secret string) (customerID string, tok tokenJSON) {
 	h.t.Helper()
 	r := h.do(req{url: live + "/ais/v1/provider/cmmcfr/authorize?response_type=code&state=s1&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": app}})
-	if r.status != http.StatusOK {
-		h.t.Fatalf("authorize: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		h.t.Fatalf("authorize: %d %s", r.Status, r.Body)
 	}
 	var a struct{ Provider, Model, URL string }
-	r.decode(h.t, &a)
+	r.Decode(h.t, &a)
 	if a.Provider != "cmmcfr" || a.Model != "redirect" || a.URL == "" {
-		h.t.Fatalf("live authorize answers flat provider, model and url: %s", r.body)
+		h.t.Fatalf("live authorize answers flat provider, model and url: %s", r.Body)
 	}
 	back := h.do(req{url: h.do(req{url: a.URL}).location(h.t).String()}).location(h.t)
 	q := back.Query()
@@ -75,10 +75,10 @@ func (h *harness) liveConnect(app, secret string) (customerID string, tok tokenJ
 		h.t.Fatalf("redirect back: %s", back)
 	}
 	r = h.postForm(live+"/oauth/accesstoken", url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "scope": {"AIS"}}, [2]string{app, secret})
-	if r.status != http.StatusOK {
-		h.t.Fatalf("code exchange: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		h.t.Fatalf("code exchange: %d %s", r.Status, r.Body)
 	}
-	r.decode(h.t, &tok)
+	r.Decode(h.t, &tok)
 	return q.Get("customer_id"), tok
 }
 
@@ -89,9 +89,9 @@ func TestLiveOneWorldWithTheSpecContract(t *testing.T) {
 	// Made through the live contract, read through the spec one.
 	cust, tok := h.liveConnect(appID, appSecret)
 	var spec accountsBody
-	h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", tok.AccessToken).decode(t, &spec)
+	h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", tok.AccessToken).Decode(t, &spec)
 	var lv liveAccountsBody
-	h.get(live+"/ais/v1/customer/"+cust+"/accounts", tok.AccessToken).decode(t, &lv)
+	h.get(live+"/ais/v1/customer/"+cust+"/accounts", tok.AccessToken).Decode(t, &lv)
 	if len(spec.Data) == 0 || len(spec.Data) != len(lv.Data) {
 		t.Fatalf("spec sees %d accounts, live %d", len(spec.Data), len(lv.Data))
 	}
@@ -106,8 +106,8 @@ func TestLiveOneWorldWithTheSpecContract(t *testing.T) {
 
 	// Made through the spec contract, read through the live one.
 	cust2, tok2 := h.connected(appID, appSecret)
-	if r := h.get(live+"/ais/v1/customer/"+cust2+"/accountholders", tok2); r.status != 200 {
-		t.Fatalf("holders of a spec-made connection: %d %s", r.status, r.body)
+	if r := h.get(live+"/ais/v1/customer/"+cust2+"/accountholders", tok2); r.Status != 200 {
+		t.Fatalf("holders of a spec-made connection: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -118,8 +118,8 @@ func TestLiveAccounts(t *testing.T) {
 	base := live + "/ais/v1/customer/" + cust
 
 	var plain, with liveAccountsBody
-	h.get(base+"/accounts", tok.AccessToken).decode(t, &plain)
-	h.get(base+"/accounts?withBalances=true", tok.AccessToken).decode(t, &with)
+	h.get(base+"/accounts", tok.AccessToken).Decode(t, &plain)
+	h.get(base+"/accounts?withBalances=true", tok.AccessToken).Decode(t, &with)
 	a := plain.Data[0].Attributes
 	if a.AccountID != plain.Data[0].ID || a.Balance == nil || a.BalanceAvailable != nil || a.AccountType == nil || *a.AccountType != "CACC" {
 		t.Fatalf("without withBalances: %+v", a)
@@ -128,11 +128,11 @@ func TestLiveAccounts(t *testing.T) {
 		t.Fatalf("withBalances=true: balance_available must be there and at most the balance: %+v", with.Data[0].Attributes)
 	}
 	r := h.get(base+"/accounts", tok.AccessToken)
-	if !strings.Contains(string(r.body), `"balance_available":null`) {
-		t.Fatalf("attributes without a value are null: %s", r.body)
+	if !strings.Contains(string(r.Body), `"balance_available":null`) {
+		t.Fatalf("attributes without a value are null: %s", r.Body)
 	}
-	if r := h.get(base+"/accounts?remove_nulls=true", tok.AccessToken); strings.Contains(string(r.body), "null") {
-		t.Fatalf("remove_nulls=true leaves nulls out: %s", r.body)
+	if r := h.get(base+"/accounts?remove_nulls=true", tok.AccessToken); strings.Contains(string(r.Body), "null") {
+		t.Fatalf("remove_nulls=true leaves nulls out: %s", r.Body)
 	}
 
 	var one struct {
@@ -141,7 +141,7 @@ func TestLiveAccounts(t *testing.T) {
 		} `json:"meta"`
 		Data liveAccountBody `json:"data"`
 	}
-	h.get(base+"/accounts/"+plain.Data[0].ID, tok.AccessToken).decode(t, &one)
+	h.get(base+"/accounts/"+plain.Data[0].ID, tok.AccessToken).Decode(t, &one)
 	if one.Data.ID != plain.Data[0].ID || one.Meta.CustomerID != cust {
 		t.Fatalf("one account is an object with the customer in meta: %+v", one)
 	}
@@ -171,7 +171,7 @@ func TestLiveAccounts(t *testing.T) {
 			}
 		} `json:"data"`
 	}
-	h.get(base+"/accountholders", tok.AccessToken).decode(t, &holders)
+	h.get(base+"/accountholders", tok.AccessToken).Decode(t, &holders)
 	if len(holders.Data) != 1 || holders.Data[0].Type != "accountholders" || holders.Data[0].Attributes.FullName == "" ||
 		holders.Meta.Provider != "cmmcfr" || holders.Meta.LastAuthentication == "" {
 		t.Fatalf("holders: %+v", holders)
@@ -190,10 +190,10 @@ func (h *harness) walk(t *testing.T, first, token string) (ids []string, dates [
 		}
 		var page liveTransactionsBody
 		r := h.get(next, token)
-		if r.status != 200 {
-			t.Fatalf("page %d (%s): %d %s", pages, next, r.status, r.body)
+		if r.Status != 200 {
+			t.Fatalf("page %d (%s): %d %s", pages, next, r.Status, r.Body)
 		}
-		r.decode(t, &page)
+		r.Decode(t, &page)
 		if !strings.HasPrefix(page.Links.Self, h.srv.URL+live+"/") {
 			t.Fatalf("links.self %q must be an absolute URL on Sandbank", page.Links.Self)
 		}
@@ -214,7 +214,7 @@ func TestLiveTransactionsPages(t *testing.T) {
 	h.customersToken(appID, appSecret)
 	cust, tok := h.liveConnect(appID, appSecret)
 	var accts liveAccountsBody
-	h.get(live+"/ais/v1/customer/"+cust+"/accounts", tok.AccessToken).decode(t, &accts)
+	h.get(live+"/ais/v1/customer/"+cust+"/accounts", tok.AccessToken).Decode(t, &accts)
 	txURL := live + "/ais/v1/customer/" + cust + "/accounts/" + accts.Data[0].ID + "/transactions"
 
 	// The whole history, brackets percent-encoded as the npm client sends them.
@@ -253,7 +253,7 @@ func TestLiveTransactionsPages(t *testing.T) {
 	}
 
 	var page liveTransactionsBody
-	h.get(txURL+"?filter%5Bdate_from%5D=max", tok.AccessToken).decode(t, &page)
+	h.get(txURL+"?filter%5Bdate_from%5D=max", tok.AccessToken).Decode(t, &page)
 	if page.Data[0].Attributes.Status != "PENDING" || page.Data[len(page.Data)-1].Attributes.Status != "BOOKED" {
 		t.Fatalf("pending transactions come first with status PENDING: %+v", page.Data[0])
 	}
@@ -273,7 +273,7 @@ func TestLiveJourneys(t *testing.T) {
 	t.Run("app_id mode needs response_type", func(t *testing.T) {
 		r := h.do(req{url: live + "/ais/v1/provider/cmcifrpp/authorize?redirect_uri=" + url.QueryEscape(clientCB), header: app})
 		if code := r.errorCode(t, 400); code != "mandatory_field_missing" || !strings.Contains(r.message(t), "response_type") {
-			t.Fatalf("%s", r.body)
+			t.Fatalf("%s", r.Body)
 		}
 	})
 	t.Run("decoupled, approved through the control plane", func(t *testing.T) {
@@ -283,17 +283,17 @@ func TestLiveJourneys(t *testing.T) {
 			Provider, Model, URL string
 			PollingID            string `json:"polling_id"`
 		}
-		r.decode(t, &a)
+		r.Decode(t, &a)
 		if a.Model != "decoupled" || a.PollingID == "" || !strings.HasSuffix(a.URL, "/authorize/decoupled/"+a.PollingID) {
-			t.Fatalf("decoupled authorize: %s", r.body)
+			t.Fatalf("decoupled authorize: %s", r.Body)
 		}
 		poll := func() map[string]string {
 			var d map[string]string
 			r := h.do(req{url: a.URL, header: app})
-			if r.status != 200 {
-				t.Fatalf("poll: %d %s", r.status, r.body)
+			if r.Status != 200 {
+				t.Fatalf("poll: %d %s", r.Status, r.Body)
 			}
-			r.decode(t, &d)
+			r.Decode(t, &d)
 			return d
 		}
 		if d := poll(); d["status"] != "PENDING" || d["provider"] != "handse" {
@@ -309,7 +309,7 @@ func TestLiveJourneys(t *testing.T) {
 			t.Fatalf("after approval: %v", d)
 		}
 		if r := h.do(req{url: live + "/ais/v1/provider/handse/authorize/decoupled/nope", header: app}); r.errorCode(t, 400) != "session_id_invalid_or_expired" {
-			t.Fatalf("unknown polling id: %s", r.body)
+			t.Fatalf("unknown polling id: %s", r.Body)
 		}
 	})
 	t.Run("connect", func(t *testing.T) {
@@ -321,22 +321,22 @@ func TestLiveJourneys(t *testing.T) {
 				SessionID string `json:"session_id"`
 			} `json:"meta"`
 		}
-		r.decode(t, &c)
+		r.Decode(t, &c)
 		if c.Meta.URL == "" || c.Meta.ConnectID == "" || c.Meta.ConnectID != c.Meta.SessionID {
-			t.Fatalf("connect: %s", r.body)
+			t.Fatalf("connect: %s", r.Body)
 		}
 		if r := h.do(req{url: live + "/ais/v2/connect?state=abc", header: app}); r.errorCode(t, 400) != "mandatory_field_missing" {
-			t.Fatalf("connect without redirect_uri: %s", r.body)
+			t.Fatalf("connect without redirect_uri: %s", r.Body)
 		}
 	})
 	t.Run("delete answers 200 customer_deleted", func(t *testing.T) {
 		cust, tok := h.liveConnect(appID, appSecret)
 		r := h.do(req{method: http.MethodDelete, url: live + "/ais/v1/customer/" + cust, bearer: tok.AccessToken})
-		if r.status != 200 || string(r.body) != `{"meta":{"status":200,"code":"customer_deleted"}}`+"\n" {
-			t.Fatalf("delete: %d %s", r.status, r.body)
+		if r.Status != 200 || string(r.Body) != `{"meta":{"status":200,"code":"customer_deleted"}}`+"\n" {
+			t.Fatalf("delete: %d %s", r.Status, r.Body)
 		}
-		if r := h.get(live+"/ais/v1/customer/"+cust+"/accounts", tok.AccessToken); r.status != 401 {
-			t.Fatalf("the connection's token dies with it: %d", r.status)
+		if r := h.get(live+"/ais/v1/customer/"+cust+"/accounts", tok.AccessToken); r.Status != 401 {
+			t.Fatalf("the connection's token dies with it: %d", r.Status)
 		}
 	})
 }
@@ -345,21 +345,21 @@ func TestLiveTokens(t *testing.T) {
 	h := newHarness(t)
 	basic := [2]string{appID, appSecret}
 	r := h.postForm(live+"/oauth/accesstoken", url.Values{"grant_type": {"client_credentials"}, "app_id": {appID}, "scope": {"customers"}}, basic)
-	if r.status != 200 {
-		t.Fatalf("client credentials: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("client credentials: %d %s", r.Status, r.Body)
 	}
 	_, tok := h.liveConnect(appID, appSecret)
 	// Both refresh paths; each refresh kills the access token it replaces.
 	old := tok.AccessToken
 	for _, path := range []string{"/oauth/refreshtoken", "/oauth/refresh_token"} {
 		r := h.postForm(live+path, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}, basic)
-		if r.status != 200 {
-			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", path, r.Status, r.Body)
 		}
 		var next tokenJSON
-		r.decode(t, &next)
-		if r := h.get(live+"/res/v1/application", next.AccessToken); r.status != 200 {
-			t.Fatalf("%s: the new token does not work: %d %s", path, r.status, r.body)
+		r.Decode(t, &next)
+		if r := h.get(live+"/res/v1/application", next.AccessToken); r.Status != 200 {
+			t.Fatalf("%s: the new token does not work: %d %s", path, r.Status, r.Body)
 		}
 		if code := h.get(live+"/ais/v1/customer/x/accounts", old).errorCode(t, 401); code != "invalid_token" {
 			t.Fatalf("%s: the replaced token still works (%s)", path, code)
@@ -392,7 +392,7 @@ func TestLiveResources(t *testing.T) {
 		}
 	}
 	var list struct{ Data []provider }
-	h.do(req{url: live + "/res/v1/providers?filter%5Bcountry%5D=ES&sort%5Bfull_name%5D=desc", header: app}).decode(t, &list)
+	h.do(req{url: live + "/res/v1/providers?filter%5Bcountry%5D=ES&sort%5Bfull_name%5D=desc", header: app}).Decode(t, &list)
 	var names []string
 	for _, p := range list.Data {
 		if p.Attributes.Country != "ES" {
@@ -403,12 +403,12 @@ func TestLiveResources(t *testing.T) {
 	if len(names) < 2 || !slices.IsSortedFunc(names, func(a, b string) int { return strings.Compare(b, a) }) {
 		t.Fatalf("sort[full_name]=desc: %q", names)
 	}
-	h.do(req{url: live + "/res/v1/providers?filter[auth_model]=decoupled", header: app}).decode(t, &list)
+	h.do(req{url: live + "/res/v1/providers?filter[auth_model]=decoupled", header: app}).Decode(t, &list)
 	if len(list.Data) != 1 || list.Data[0].ID != "handse" {
 		t.Fatalf("decoupled providers: %+v", list.Data)
 	}
 	var one struct{ Data provider }
-	h.do(req{url: live + "/res/v1/providers/cmcifrpp", header: app}).decode(t, &one)
+	h.do(req{url: live + "/res/v1/providers/cmcifrpp", header: app}).Decode(t, &one)
 	if one.Data.Attributes.FullName != "CIC" {
 		t.Fatalf("one provider: %+v", one)
 	}
@@ -426,11 +426,11 @@ func TestLiveResources(t *testing.T) {
 			}
 		}
 	}
-	h.do(req{url: live + "/res/v1/testaccounts?filter%5Bprovider_id%5D=handse", header: app}).decode(t, &accounts)
+	h.do(req{url: live + "/res/v1/testaccounts?filter%5Bprovider_id%5D=handse", header: app}).Decode(t, &accounts)
 	if len(accounts.Data) == 0 || accounts.Data[0].Attributes.Provider != "handse" || accounts.Data[0].Attributes.PSUID != "193805010844" {
 		t.Fatalf("handse test accounts: %+v", accounts)
 	}
-	h.do(req{url: live + "/res/v1/testaccounts?filter%5Bprovider_id%5D=cmcifrpp", header: app}).decode(t, &accounts)
+	h.do(req{url: live + "/res/v1/testaccounts?filter%5Bprovider_id%5D=cmcifrpp", header: app}).Decode(t, &accounts)
 	if !slices.ContainsFunc(accounts.Data, func(a struct {
 		Attributes struct {
 			Provider string `json:"provider"`
@@ -453,7 +453,7 @@ func TestLiveResources(t *testing.T) {
 			}
 		}
 	}
-	h.do(req{url: live + "/res/v1/application", header: app}).decode(t, &appBody)
+	h.do(req{url: live + "/res/v1/application", header: app}).Decode(t, &appBody)
 	if appBody.Data.ID != appID || len(appBody.Data.Attributes.Scopes) != 3 {
 		t.Fatalf("application: %+v", appBody)
 	}
@@ -466,35 +466,35 @@ func TestLiveCustomers(t *testing.T) {
 	h := newHarness(t)
 	tok := h.token(appID, appSecret, url.Values{"grant_type": {"client_credentials"}, "app_id": {appID}, "scope": {"customers"}}).AccessToken
 	r := h.postJSON(live+"/v1/customers", tok, map[string]string{"first_name": "Ana", "last_name": "Pop", "email": "ana@example.com", "external_id": "crm-7"})
-	if r.status != 201 {
-		t.Fatalf("create: %d %s", r.status, r.body)
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
 	var c struct{ ID string }
-	r.decode(t, &c)
+	r.Decode(t, &c)
 	h.postJSON(live+"/v1/customers", tok, map[string]string{"first_name": "Bo", "last_name": "Li", "email": "bo@example.com", "external_id": "crm-8"})
 	var list struct {
 		Data []struct{ ID string }
 		Meta struct{ Count int }
 	}
-	h.get(live+"/v1/customers?external_id=crm-7", tok).decode(t, &list)
+	h.get(live+"/v1/customers?external_id=crm-7", tok).Decode(t, &list)
 	if list.Meta.Count != 1 || list.Data[0].ID != c.ID {
 		t.Fatalf("external_id filter: %+v", list)
 	}
 	r = h.postJSON(live+"/v1/customers/"+c.ID+"/bank_accounts", tok, map[string]string{"iban": "FR7630006000011234567890189", "holder_name": "Ana Pop"})
-	if r.status != 201 {
-		t.Fatalf("bank account: %d %s", r.status, r.body)
+	if r.Status != 201 {
+		t.Fatalf("bank account: %d %s", r.Status, r.Body)
 	}
 	var ba struct{ ID string }
-	r.decode(t, &ba)
-	if r := h.get(live+"/v1/customers/"+c.ID+"/bank_accounts/"+ba.ID, tok); r.status != 200 {
-		t.Fatalf("get bank account: %d %s", r.status, r.body)
+	r.Decode(t, &ba)
+	if r := h.get(live+"/v1/customers/"+c.ID+"/bank_accounts/"+ba.ID, tok); r.Status != 200 {
+		t.Fatalf("get bank account: %d %s", r.Status, r.Body)
 	}
 	// The spec contract sees the same customer under its own path.
-	if r := h.get("/fintecture/v1/customers/"+c.ID+"/bank-accounts", tok); r.status != 200 || !strings.Contains(string(r.body), ba.ID) {
-		t.Fatalf("spec contract: %d %s", r.status, r.body)
+	if r := h.get("/fintecture/v1/customers/"+c.ID+"/bank-accounts", tok); r.Status != 200 || !strings.Contains(string(r.Body), ba.ID) {
+		t.Fatalf("spec contract: %d %s", r.Status, r.Body)
 	}
-	if r := h.get(live+"/v1/customers/"+c.ID+"/bank-accounts", tok); r.status != 404 {
-		t.Fatalf("the live contract serves bank_accounts only: %d", r.status)
+	if r := h.get(live+"/v1/customers/"+c.ID+"/bank-accounts", tok); r.Status != 404 {
+		t.Fatalf("the live contract serves bank_accounts only: %d", r.Status)
 	}
 	if code := h.postJSON(live+"/v1/customers", tok, map[string]string{"first_name": "X"}).errorCode(t, 400); code != "mandatory_field_missing" {
 		t.Fatalf("missing fields: %s", code)
@@ -518,13 +518,13 @@ func TestLiveScenarios(t *testing.T) {
 		if code := authorize("down-app", "cmcifrpp").errorCode(t, 503); code != "service_unavailable" {
 			t.Fatalf("CIC is down: %s", code)
 		}
-		if r := authorize("down-app", "bschesmm"); r.status != 200 {
-			t.Fatalf("the other banks work: %d %s", r.status, r.body)
+		if r := authorize("down-app", "bschesmm"); r.Status != 200 {
+			t.Fatalf("the other banks work: %d %s", r.Status, r.Body)
 		}
 	})
 	t.Run("sca_denied", func(t *testing.T) {
 		var a struct{ URL string }
-		authorize("deny-app", "cmcifrpp").decode(t, &a)
+		authorize("deny-app", "cmcifrpp").Decode(t, &a)
 		h.form(a.URL, url.Values{"action": {"login"}, "username": {"078000000P"}, "password": {"123456"}}).location(t)
 		back := h.form(a.URL, url.Values{"action": {"otp"}, "otp": {"123456"}}).location(t)
 		if q := back.Query(); q.Get("error") != "provider_error" || q.Get("provider_error") != "access_denied" || q.Get("code") != "" {

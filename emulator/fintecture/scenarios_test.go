@@ -136,11 +136,11 @@ type authorizeMeta struct {
 func (s *scenarioTenant) startJourney(bank, state string) (page, session string) {
 	s.t.Helper()
 	r := s.authorize(bank, "response_type=code&state="+url.QueryEscape(state)+"&redirect_uri="+url.QueryEscape(clientCB), nil)
-	if r.status != http.StatusOK {
-		s.t.Fatalf("authorize at %s: %d %s", bank, r.status, r.body)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("authorize at %s: %d %s", bank, r.Status, r.Body)
 	}
 	var a struct{ Meta authorizeMeta }
-	r.decode(s.t, &a)
+	r.Decode(s.t, &a)
 	return a.Meta.URL, a.Meta.SessionID
 }
 
@@ -149,22 +149,22 @@ func (s *scenarioTenant) startJourney(bank, state string) (page, session string)
 func (s *scenarioTenant) startDecoupled(psuID string) (phone, session string) {
 	s.t.Helper()
 	r := s.authorize("handse", "", map[string]string{"x-psu-id": psuID, "x-psu-ip-address": "127.0.0.1"})
-	if r.status != http.StatusOK {
-		s.t.Fatalf("decoupled authorize: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("decoupled authorize: %d %s", r.Status, r.Body)
 	}
 	var a struct{ Meta authorizeMeta }
-	r.decode(s.t, &a)
+	r.Decode(s.t, &a)
 	return a.Meta.URL, a.Meta.SessionID
 }
 
 func (s *scenarioTenant) poll(session string) decoupledBody {
 	s.t.Helper()
 	r := s.do(req{url: "/fintecture/ais/v1/provider/handse/authorize/decoupled?session_id=" + session, header: map[string]string{"app_id": s.app}})
-	if r.status != http.StatusOK {
-		s.t.Fatalf("poll: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("poll: %d %s", r.Status, r.Body)
 	}
 	var d decoupledBody
-	r.decode(s.t, &d)
+	r.Decode(s.t, &d)
 	return d
 }
 
@@ -172,8 +172,8 @@ func (s *scenarioTenant) poll(session string) decoupledBody {
 // page and returns the answer to the OTP.
 func (s *scenarioTenant) logIn(page, login string) resp {
 	s.t.Helper()
-	if r := s.form(page, url.Values{"action": {"login"}, "username": {login}, "password": {"123456"}}); r.status != http.StatusSeeOther {
-		s.t.Fatalf("login as %s: %d %s", login, r.status, r.body)
+	if r := s.form(page, url.Values{"action": {"login"}, "username": {login}, "password": {"123456"}}); r.Status != http.StatusSeeOther {
+		s.t.Fatalf("login as %s: %d %s", login, r.Status, r.Body)
 	}
 	return s.form(page, url.Values{"action": {"otp"}, "otp": {"123456"}})
 }
@@ -183,10 +183,10 @@ func (s *scenarioTenant) logIn(page, login string) resp {
 func (s *scenarioTenant) approveAll(page string) resp {
 	s.t.Helper()
 	consent := s.do(req{url: page})
-	if consent.status != http.StatusOK {
-		s.t.Fatalf("consent page: %d %s", consent.status, consent.body)
+	if consent.Status != http.StatusOK {
+		s.t.Fatalf("consent page: %d %s", consent.Status, consent.Body)
 	}
-	return s.form(page, url.Values{"action": {"approve"}, "account": accountValues(s.t, consent.body)})
+	return s.form(page, url.Values{"action": {"approve"}, "account": accountValues(s.t, consent.Body)})
 }
 
 // connectAt goes through a redirect bank's pages as a PSU and returns the
@@ -212,11 +212,11 @@ func (s *scenarioTenant) connected(bank, login string) (customerID, token string
 func (s *scenarioTenant) connectedViaControl(bank, login string) (customerID, token string) {
 	s.t.Helper()
 	r := s.do(req{url: "/fintecture/ais/v2/connect?state=cp&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": s.app}})
-	if r.status != http.StatusOK {
-		s.t.Fatalf("connect: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("connect: %d %s", r.Status, r.Body)
 	}
 	var c struct{ Meta authorizeMeta }
-	r.decode(s.t, &c)
+	r.Decode(s.t, &c)
 	sca, err := s.in.Control.ApproveSCA(s.t.Context(), s.key, c.Meta.SessionID, client.SCAApproval{Bank: bank, PSU: login})
 	if err != nil {
 		s.t.Fatal(err)
@@ -225,9 +225,9 @@ func (s *scenarioTenant) connectedViaControl(bank, login string) (customerID, to
 		s.t.Fatalf("approved journey: %+v", sca)
 	}
 	done := s.do(req{url: c.Meta.URL})
-	link := returnLink(done.body)
+	link := returnLink(done.Body)
 	if link == "" {
-		s.t.Fatalf("the finished journey's page has no link back: %s", done.body)
+		s.t.Fatalf("the finished journey's page has no link back: %s", done.Body)
 	}
 	u, err := url.Parse(link)
 	if err != nil {
@@ -255,7 +255,7 @@ func (s *scenarioTenant) autoJourney(state string) (resp, *url.URL) {
 	}
 	for range 5 {
 		r := s.do(req{url: u.String()})
-		if r.status < 300 || r.status > 399 {
+		if r.Status < 300 || r.Status > 399 {
 			return r, u
 		}
 		next := r.location(s.t)
@@ -281,22 +281,22 @@ func (s *scenarioTenant) atClient(u *url.URL) url.Values {
 func (s *scenarioTenant) accounts(customerID, token string) accountsBody {
 	s.t.Helper()
 	r := s.get("/fintecture/ais/v1/customer/"+customerID+"/accounts", token)
-	if r.status != http.StatusOK {
-		s.t.Fatalf("accounts: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("accounts: %d %s", r.Status, r.Body)
 	}
 	var a accountsBody
-	r.decode(s.t, &a)
+	r.Decode(s.t, &a)
 	return a
 }
 
 func (s *scenarioTenant) transactions(customerID, token, accountID, query string) transactionsBody {
 	s.t.Helper()
 	r := s.get("/fintecture/ais/v1/customer/"+customerID+"/account/"+accountID+"/transactions?"+query, token)
-	if r.status != http.StatusOK {
-		s.t.Fatalf("transactions: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("transactions: %d %s", r.Status, r.Body)
 	}
 	var x transactionsBody
-	r.decode(s.t, &x)
+	r.Decode(s.t, &x)
 	return x
 }
 
@@ -321,7 +321,7 @@ func (s *scenarioTenant) fault(name string) client.Fault {
 func injected(t *testing.T, r resp, status int) (code, msg string) {
 	t.Helper()
 	code = r.errorCode(t, status)
-	if r.header.Get("X-Sandbank-Fault") == "" {
+	if r.Header.Get("X-Sandbank-Fault") == "" {
 		t.Fatalf("a %d made up by a fault rule should carry X-Sandbank-Fault", status)
 	}
 	return code, r.message(t)
@@ -393,20 +393,20 @@ var magicLogins = []magicLogin{
 	{"timeout", func(t *testing.T, s *scenarioTenant) {
 		page, _ := s.startJourney("cmcifrpp", "m-timeout")
 		s.logIn(page, "timeout").location(t)
-		if body := string(s.do(req{url: page}).body); !strings.Contains(body, "Waiting for") {
+		if body := string(s.do(req{url: page}).Body); !strings.Contains(body, "Waiting for") {
 			t.Fatalf("the bank should keep the PSU waiting: %s", body)
 		}
 		// The default scenario leaves the redirect journey its 30 minutes
 		// (fintecture.RedirectJourneyTTL).
 		s.advance("29m")
-		if body := string(s.do(req{url: page}).body); !strings.Contains(body, "Waiting for") {
+		if body := string(s.do(req{url: page}).Body); !strings.Contains(body, "Waiting for") {
 			t.Fatalf("before the deadline the bank should still be waiting: %s", body)
 		}
 		s.advance("1m")
 		done := s.do(req{url: page})
-		u, err := url.Parse(returnLink(done.body))
-		if err != nil || !strings.Contains(string(done.body), "timed out") {
-			t.Fatalf("the timed-out journey should say so and link back: %s", done.body)
+		u, err := url.Parse(returnLink(done.Body))
+		if err != nil || !strings.Contains(string(done.Body), "timed out") {
+			t.Fatalf("the timed-out journey should say so and link back: %s", done.Body)
 		}
 		deniedReturn(t, s.atClient(u), "timeout", "m-timeout")
 	}},
@@ -442,21 +442,21 @@ var magicLogins = []magicLogin{
 		cust, tok := s.connected("cmcifrpp", "ratelimit")
 		path := "/fintecture/ais/v1/customer/" + cust + "/accounts"
 		for i := range 2 {
-			if r := s.get(path, tok); r.status != 200 {
-				t.Fatalf("call %d of 2 in the minute: %d %s", i+1, r.status, r.body)
+			if r := s.get(path, tok); r.Status != 200 {
+				t.Fatalf("call %d of 2 in the minute: %d %s", i+1, r.Status, r.Body)
 			}
 		}
 		r := s.get(path, tok)
 		if code, _ := injected(t, r, 429); code != "too_many_requests" {
 			t.Fatalf("3rd call: %s", code)
 		}
-		wait, err := strconv.Atoi(r.header.Get("Retry-After"))
+		wait, err := strconv.Atoi(r.Header.Get("Retry-After"))
 		if err != nil || wait <= 0 || wait > 60 {
-			t.Fatalf("Retry-After %q should be the seconds left in the minute", r.header.Get("Retry-After"))
+			t.Fatalf("Retry-After %q should be the seconds left in the minute", r.Header.Get("Retry-After"))
 		}
 		s.advance(strconv.Itoa(wait) + "s")
-		if r := s.get(path, tok); r.status != 200 {
-			t.Fatalf("after Retry-After: %d %s", r.status, r.body)
+		if r := s.get(path, tok); r.Status != 200 {
+			t.Fatalf("after Retry-After: %d %s", r.Status, r.Body)
 		}
 	}},
 	{"slow", func(t *testing.T, s *scenarioTenant) {
@@ -472,10 +472,10 @@ var magicLogins = []magicLogin{
 		var got []int
 		for range 4 {
 			r := s.get("/fintecture/ais/v1/customer/"+cust+"/accounts", tok)
-			if r.status == 503 {
+			if r.Status == 503 {
 				injected(t, r, 503)
 			}
-			got = append(got, r.status)
+			got = append(got, r.Status)
 		}
 		if !slices.Equal(got, []int{200, 503, 200, 503}) {
 			t.Fatalf("every 2nd call about flaky should fail: %v", got)
@@ -539,8 +539,8 @@ func checkNeverReturns(t *testing.T, s *scenarioTenant, approved resp) {
 		t.Fatalf("the bank should not send the browser back: %s", loc)
 	}
 	done := s.do(req{url: loc.String()})
-	if body := string(done.body); done.status != 200 || !strings.Contains(body, "Access approved") || strings.Contains(body, "client.example") || returnLink(done.body) != "" {
-		t.Fatalf("the bank's done page should offer no way back: %d %s", done.status, body)
+	if body := string(done.Body); done.Status != 200 || !strings.Contains(body, "Access approved") || strings.Contains(body, "client.example") || returnLink(done.Body) != "" {
+		t.Fatalf("the bank's done page should offer no way back: %d %s", done.Status, body)
 	}
 }
 
@@ -589,15 +589,15 @@ func testSCATimeout(t *testing.T) {
 	s := newScenarioTenant(t, "sca_timeout")
 	page, session := s.startJourney("cmcifrpp", "t1")
 	s.logIn(page, testPSU).location(t)
-	if body := string(s.do(req{url: page}).body); !strings.Contains(body, "Waiting for CIC") || strings.Contains(body, `name="account"`) {
+	if body := string(s.do(req{url: page}).Body); !strings.Contains(body, "Waiting for CIC") || strings.Contains(body, `name="account"`) {
 		t.Fatalf("after the OTP the bank should only show it is waiting: %s", body)
 	}
-	if r := s.form(page, url.Values{"action": {"approve"}, "account": {"x"}}); r.status != 200 || !strings.Contains(string(r.body), "Waiting for") {
-		t.Fatalf("approving a bank that never answers: %d %s", r.status, r.body)
+	if r := s.form(page, url.Values{"action": {"approve"}, "account": {"x"}}); r.Status != 200 || !strings.Contains(string(r.Body), "Waiting for") {
+		t.Fatalf("approving a bank that never answers: %d %s", r.Status, r.Body)
 	}
 	auto, _ := s.autoJourney("t2")
-	if auto.status != 200 || !strings.Contains(string(auto.body), "Waiting for") {
-		t.Fatalf("the auto bank should wait too: %d %s", auto.status, auto.body)
+	if auto.Status != 200 || !strings.Contains(string(auto.Body), "Waiting for") {
+		t.Fatalf("the auto bank should wait too: %d %s", auto.Status, auto.Body)
 	}
 	_, phoneSession := s.startDecoupled(testPSUDecoupled)
 
@@ -620,9 +620,9 @@ func testSCATimeout(t *testing.T) {
 		}
 	}
 	done := s.do(req{url: page})
-	u, err := url.Parse(returnLink(done.body))
-	if err != nil || !strings.Contains(string(done.body), "timed out") {
-		t.Fatalf("timed-out page: %s", done.body)
+	u, err := url.Parse(returnLink(done.Body))
+	if err != nil || !strings.Contains(string(done.Body), "timed out") {
+		t.Fatalf("timed-out page: %s", done.Body)
 	}
 	deniedReturn(t, s.atClient(u), "timeout", "t1")
 }
@@ -634,8 +634,8 @@ func testBankNeverReturns(t *testing.T) {
 	checkNeverReturns(t, s, s.approveAll(page))
 
 	auto, at := s.autoJourney("n2")
-	if at.Host == "client.example" || !strings.Contains(string(auto.body), "did not send you back") {
-		t.Fatalf("the auto bank should keep the browser too: %s %s", at, auto.body)
+	if at.Host == "client.example" || !strings.Contains(string(auto.Body), "did not send you back") {
+		t.Fatalf("the auto bank should keep the browser too: %s %s", at, auto.Body)
 	}
 
 	phone, session := s.startDecoupled(testPSUDecoupled)
@@ -687,7 +687,7 @@ func testShortConsent(t *testing.T) {
 	s.advance("5m")
 	r := s.get(accounts, pair.AccessToken)
 	if code := r.errorCode(t, 401); code != "invalid_token" || strings.Contains(r.message(t), "consent") {
-		t.Fatalf("the token, not the consent, expires at 5 minutes: %s", r.body)
+		t.Fatalf("the token, not the consent, expires at 5 minutes: %s", r.Body)
 	}
 	pair = s.refresh(s.app, appSecret, pair.RefreshToken)
 	if pair.ExpiresIn != 300 {
@@ -700,7 +700,7 @@ func testShortConsent(t *testing.T) {
 	pair = s.refresh(s.app, appSecret, pair.RefreshToken)
 	r = s.get(accounts, pair.AccessToken)
 	if code := r.errorCode(t, 401); code != "invalid_token" || !strings.Contains(r.message(t), "consent") {
-		t.Fatalf("past consent_validity: %s", r.body)
+		t.Fatalf("past consent_validity: %s", r.Body)
 	}
 	cs, err := s.in.Control.Connections(t.Context(), s.key)
 	if err != nil || len(cs) != 1 || !cs[0].Expired {
@@ -732,41 +732,41 @@ func testRateLimited(t *testing.T) {
 	s.advance("1m")
 	accounts := "/fintecture/ais/v1/customer/" + cust + "/accounts"
 	for i := range 5 {
-		if r := s.get(accounts, pair.AccessToken); r.status != 200 {
-			t.Fatalf("call %d of 5: %d %s", i+1, r.status, r.body)
+		if r := s.get(accounts, pair.AccessToken); r.Status != 200 {
+			t.Fatalf("call %d of 5: %d %s", i+1, r.Status, r.Body)
 		}
 	}
 	r := s.get(accounts, pair.AccessToken)
 	if code, _ := injected(t, r, 429); code != "too_many_requests" {
 		t.Fatalf("6th call: %s", code)
 	}
-	wait, err := strconv.Atoi(r.header.Get("Retry-After"))
+	wait, err := strconv.Atoi(r.Header.Get("Retry-After"))
 	if err != nil || wait != 60 {
-		t.Fatalf("Retry-After %q should be the whole minute left", r.header.Get("Retry-After"))
+		t.Fatalf("Retry-After %q should be the whole minute left", r.Header.Get("Retry-After"))
 	}
 	// The budget is shared by every operation.
 	injected(t, s.postForm("/fintecture/oauth/accesstoken", url.Values{"grant_type": {"client_credentials"}}, [2]string{s.app, appSecret}), 429)
 	s.advance("59s")
 	injected(t, s.get(accounts, pair.AccessToken), 429)
 	s.advance("1s")
-	if r := s.get(accounts, pair.AccessToken); r.status != 200 {
-		t.Fatalf("after Retry-After: %d %s", r.status, r.body)
+	if r := s.get(accounts, pair.AccessToken); r.Status != 200 {
+		t.Fatalf("after Retry-After: %d %s", r.Status, r.Body)
 	}
 }
 
 func testSlowBank(t *testing.T) {
 	s := newScenarioTenant(t, "slow_bank")
 	began := time.Now()
-	if r := s.authorize("cmcifrpp", "redirect_uri="+url.QueryEscape(clientCB), nil); r.status != 200 {
-		t.Fatalf("authorize at CIC: %d %s", r.status, r.body)
+	if r := s.authorize("cmcifrpp", "redirect_uri="+url.QueryEscape(clientCB), nil); r.Status != 200 {
+		t.Fatalf("authorize at CIC: %d %s", r.Status, r.Body)
 	}
 	if took := time.Since(began); took < 3*time.Second {
 		t.Fatalf("a call about CIC should take at least 3s, took %s", took)
 	}
 	// Rather than time the fast bank (flaky on a busy machine), check the
 	// latency rule left it alone.
-	if r := s.authorize("cmmcfr", "redirect_uri="+url.QueryEscape(clientCB), nil); r.status != 200 {
-		t.Fatalf("authorize at cmmcfr: %d %s", r.status, r.body)
+	if r := s.authorize("cmmcfr", "redirect_uri="+url.QueryEscape(clientCB), nil); r.Status != 200 {
+		t.Fatalf("authorize at cmmcfr: %d %s", r.Status, r.Body)
 	}
 	if f := s.fault("CIC is slow"); f.Matched != 1 || f.Fired != 1 {
 		t.Fatalf("the latency should apply to the CIC call only: matched %d, fired %d", f.Matched, f.Fired)
@@ -781,7 +781,7 @@ func testFlakyBank(t *testing.T) {
 	var failed []int
 	for i := range 6 {
 		r := s.get("/fintecture/ais/v1/customer/"+cust+"/accounts", tok)
-		switch r.status {
+		switch r.Status {
 		case 200:
 		case 503:
 			if code, _ := injected(t, r, 503); code != "service_unavailable" {
@@ -789,7 +789,7 @@ func testFlakyBank(t *testing.T) {
 			}
 			failed = append(failed, i)
 		default:
-			t.Fatalf("call %d: %d %s", i+1, r.status, r.body)
+			t.Fatalf("call %d: %d %s", i+1, r.Status, r.Body)
 		}
 	}
 	if len(failed) != 2 || failed[1]-failed[0] != 3 {
@@ -815,8 +815,8 @@ func testOneAccountFailing(t *testing.T) {
 		for _, path := range []string{base + a.ID, base + a.ID + "/transactions"} {
 			r := s.get(path, tok)
 			if a.IBAN != cicIBAN {
-				if r.status != 200 {
-					t.Errorf("%s (%s): %d %s", path, a.IBAN, r.status, r.body)
+				if r.Status != 200 {
+					t.Errorf("%s (%s): %d %s", path, a.IBAN, r.Status, r.Body)
 				}
 				continue
 			}

@@ -29,8 +29,7 @@ func TestFintectureSDK(t *testing.T) {
 	}
 	installSDK(t)
 	// The client signs with the real time, so this Sandbank runs on it.
-	h := newHarnessAt(t, filepath.Join(t.TempDir(), "sandbank.db"), emulator.NewManualClock(time.Now()),
-		func(o *instance.Options) { o.Clock = emulator.SystemClock{} })
+	h := newHarness(t, func(o *instance.Options) { o.Clock = emulator.SystemClock{} })
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()

@@ -61,8 +61,8 @@ func TestSignaturesVerifyWhenAKeyIsRegistered(t *testing.T) {
 	path := "/ais/v1/customer/" + cust + "/accounts"
 
 	// Unsigned requests pass: signatures are optional until required.
-	if r := h.get("/fintecture"+path, tok); r.status != 200 {
-		t.Fatalf("unsigned: %d %s", r.status, r.body)
+	if r := h.get("/fintecture"+path, tok); r.Status != 200 {
+		t.Fatalf("unsigned: %d %s", r.Status, r.Body)
 	}
 	for _, tc := range []struct {
 		name, url, target string
@@ -75,8 +75,8 @@ func TestSignaturesVerifyWhenAKeyIsRegistered(t *testing.T) {
 			r := req{url: tc.url, bearer: tok}
 			h.sign(t, &r, appID, tc.target, key)
 			res := h.do(r)
-			if res.status == 401 {
-				t.Fatalf("a good signature is refused: %s", res.body)
+			if res.Status == 401 {
+				t.Fatalf("a good signature is refused: %s", res.Body)
 			}
 		})
 	}
@@ -85,7 +85,7 @@ func TestSignaturesVerifyWhenAKeyIsRegistered(t *testing.T) {
 	h.sign(t, &r, appID, "get "+path, other)
 	res := h.do(r)
 	if code := res.errorCode(t, 401); code != "invalid_signature" || !strings.Contains(res.message(t), "does not verify") {
-		t.Fatalf("signed with another key: %s", res.body)
+		t.Fatalf("signed with another key: %s", res.Body)
 	}
 	// Signed with the encoded brackets, sent with raw ones: a different
 	// request-target.
@@ -104,14 +104,14 @@ func TestSignedBodiesAndRequiredSignatures(t *testing.T) {
 
 	// Token calls and /res/v1 stay unsigned, as Fintecture's clients send them.
 	tok := h.token(appID, appSecret, url.Values{"grant_type": {"client_credentials"}, "app_id": {appID}, "scope": {"customers"}}).AccessToken
-	if r := h.do(req{url: live + "/res/v1/providers", header: map[string]string{"app_id": appID}}); r.status != 200 {
-		t.Fatalf("resources unsigned: %d %s", r.status, r.body)
+	if r := h.do(req{url: live + "/res/v1/providers", header: map[string]string{"app_id": appID}}); r.Status != 200 {
+		t.Fatalf("resources unsigned: %d %s", r.Status, r.Body)
 	}
 
 	body := []byte(`{"first_name":"Ana","last_name":"Pop","email":"ana@example.com"}`)
 	unsigned := h.do(req{method: http.MethodPost, url: live + "/v1/customers", body: body, ctype: "application/json", bearer: tok})
 	if code := unsigned.errorCode(t, 401); code != "invalid_signature" || !strings.Contains(unsigned.message(t), "missing Signature") {
-		t.Fatalf("unsigned call with signatures required: %s", unsigned.body)
+		t.Fatalf("unsigned call with signatures required: %s", unsigned.Body)
 	}
 
 	// A body changed after signing fails on its digest and creates nothing.
@@ -120,17 +120,17 @@ func TestSignedBodiesAndRequiredSignatures(t *testing.T) {
 	r.body = []byte(strings.Replace(string(body), "Ana", "Eve", 1))
 	res := h.do(r)
 	if code := res.errorCode(t, 401); code != "invalid_signature" || !strings.Contains(strings.ToLower(res.message(t)), "digest") {
-		t.Fatalf("tampered body: %s", res.body)
+		t.Fatalf("tampered body: %s", res.Body)
 	}
 	r.body = body
 	h.sign(t, &r, appID, "post /v1/customers", key)
-	if res := h.do(r); res.status != 201 {
-		t.Fatalf("signed POST: %d %s", res.status, res.body)
+	if res := h.do(r); res.Status != 201 {
+		t.Fatalf("signed POST: %d %s", res.Status, res.Body)
 	}
 	var list struct{ Meta struct{ Count int } }
 	lr := req{url: live + "/v1/customers", bearer: tok}
 	h.sign(t, &lr, appID, "get /v1/customers", key)
-	h.do(lr).decode(t, &list)
+	h.do(lr).Decode(t, &list)
 	if list.Meta.Count != 1 {
 		t.Fatalf("the refused request created a customer: %d customers", list.Meta.Count)
 	}
@@ -142,8 +142,8 @@ func TestSignedBodiesAndRequiredSignatures(t *testing.T) {
 		t.Fatalf("secure token unsigned: %s", code)
 	}
 	h.sign(t, &sr, appID, "post /oauth/secure/accesstoken", key)
-	if res := h.do(sr); res.status != 200 {
-		t.Fatalf("secure token signed: %d %s", res.status, res.body)
+	if res := h.do(sr); res.Status != 200 {
+		t.Fatalf("secure token signed: %d %s", res.Status, res.Body)
 	}
 	sr.header["app_id"] = "someone-else"
 	if code := h.do(sr).errorCode(t, 401); code != "invalid_app_id" {
@@ -158,6 +158,6 @@ func TestSignedBodiesAndRequiredSignatures(t *testing.T) {
 	sr.header["app_id"] = appID
 	res = h.do(sr)
 	if code := res.errorCode(t, 401); code != "invalid_signature" || !strings.Contains(res.message(t), "no registered public key") {
-		t.Fatalf("secure token without a registered key: %s", res.body)
+		t.Fatalf("secure token without a registered key: %s", res.Body)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,8 +48,8 @@ func TestBrowserSignInRedirection(t *testing.T) {
 	app := browsertest.ClientApp(t)
 	r := h.do(req{url: live + "/signin/redirection", json: `{"redirectUri":"` + app.URL + `/back","ownerExternalId":"web-1","country":"pl","psd2":{"accessMode":"MULTIPLE"}}`})
 	var started struct{ RedirectionID, RedirectionLink string }
-	if err := json.Unmarshal(r.body, &started); err != nil || r.status != 200 {
-		t.Fatalf("start: %d %s", r.status, r.body)
+	if err := json.Unmarshal(r.Body, &started); err != nil || r.Status != 200 {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
 	}
 
 	ctx := browsertest.New(t)
@@ -68,7 +69,7 @@ func TestBrowserSignInRedirection(t *testing.T) {
 			t.Errorf("Multiple Access offers %q, which is not a PSD2 target", b)
 		}
 	}
-	if !contains(banks, "KontoBank (PSD2)") || !contains(banks, "PKO Bank Polski (PSD2)") || contains(banks, "Česká spořitelna (PSD2)") {
+	if !slices.Contains(banks, "KontoBank (PSD2)") || !slices.Contains(banks, "PKO Bank Polski (PSD2)") || slices.Contains(banks, "Česká spořitelna (PSD2)") {
 		t.Fatalf("the SignIn list for Poland: %q", banks)
 	}
 
@@ -105,8 +106,8 @@ func TestBrowserSignInDenied(t *testing.T) {
 	app := browsertest.ClientApp(t)
 	r := h.do(req{url: spec + "/signin/redirection", json: `{"target":"KontoBank","accessMode":"SINGLE","redirectUrl":"` + app.URL + `/back"}`})
 	var started struct{ SessionID, RedirectURL string }
-	if err := json.Unmarshal(r.body, &started); err != nil || r.status != 200 {
-		t.Fatalf("start: %d %s", r.status, r.body)
+	if err := json.Unmarshal(r.Body, &started); err != nil || r.Status != 200 {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
 	}
 	ctx := browsertest.New(t)
 	err := chromedp.Do(ctx,
@@ -125,16 +126,7 @@ func TestBrowserSignInDenied(t *testing.T) {
 		t.Fatalf("the client got %v", q)
 	}
 	var st struct{ Status string }
-	if err := json.Unmarshal(h.do(req{url: spec + "/signin/redirection-status?sessionId=" + started.SessionID}).body, &st); err != nil || st.Status != "FAILED" {
+	if err := json.Unmarshal(h.do(req{url: spec + "/signin/redirection-status?sessionId=" + started.SessionID}).Body, &st); err != nil || st.Status != "FAILED" {
 		t.Fatalf("status after deny: %+v %v", st, err)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

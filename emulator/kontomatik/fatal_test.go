@@ -8,10 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/client"
 	"github.com/sandbank/sandbank/emulator/instance"
-	"github.com/sandbank/sandbank/emulator/providertest"
 )
 
 // A scenario's commands rule can end a command in the live state "fatal";
@@ -27,9 +25,7 @@ func TestCommandEndsFatal(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "command_fatal.yaml"), []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	clock := emulator.NewManualClock(start)
-	s := providertest.Start(t, filepath.Join(t.TempDir(), "sandbank.db"), clock, func(o *instance.Options) { o.ScenariosDir = dir })
-	h := &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
+	h := newHarness(t, func(o *instance.Options) { o.ScenariosDir = dir })
 	if _, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "kontomatik", Credential: apiKey, Scenario: "command_fatal"}); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +37,7 @@ func TestCommandEndsFatal(t *testing.T) {
 	if c.State != "fatal" || c.Exception == nil || c.Exception.Name != "SessionExpired" {
 		t.Fatalf("command: %+v", c)
 	}
-	if r := h.do(req{url: spec + "/command/" + started.Command.ID + ".xml"}); !strings.Contains(string(r.body), "FAILED") {
-		t.Fatalf("given contract: %s", r.body)
+	if r := h.do(req{url: spec + "/command/" + started.Command.ID + ".xml"}); !strings.Contains(string(r.Body), "FAILED") {
+		t.Fatalf("given contract: %s", r.Body)
 	}
 }

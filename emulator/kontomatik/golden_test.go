@@ -178,8 +178,8 @@ func TestLiveRepliesHaveTheCapturedShapes(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		if diffs := conform(readShape(t, bytes.NewReader(r.body)), readShape(t, f), ""); len(diffs) > 0 {
-			t.Errorf("%s departs from the captured shape:\n  %s\nreply: %s", name, strings.Join(diffs, "\n  "), r.body)
+		if diffs := conform(readShape(t, bytes.NewReader(r.Body)), readShape(t, f), ""); len(diffs) > 0 {
+			t.Errorf("%s departs from the captured shape:\n  %s\nreply: %s", name, strings.Join(diffs, "\n  "), r.Body)
 		}
 	}
 	post := func(path string, f url.Values) resp { return h.do(req{url: live + path, form: f}) }
@@ -202,7 +202,7 @@ func TestLiveRepliesHaveTheCapturedShapes(t *testing.T) {
 	done := h.do(req{url: cmd})
 	check("command-successful", done, 200)
 	if rep := done.reply(t, 200); len(rep.Command.Accounts) == 0 || len(rep.Command.Accounts[0].Transactions) == 0 {
-		t.Fatalf("the successful import has no transactions to compare: %s", done.body)
+		t.Fatalf("the successful import has no transactions to compare: %s", done.Body)
 	}
 
 	// The KontoBank test PSU's captured account, with its co-owner.
@@ -210,8 +210,8 @@ func TestLiveRepliesHaveTheCapturedShapes(t *testing.T) {
 	kb := h.importNow(plain.ID, plain.Signature, nil)
 	kbDone := h.do(req{url: live + "/command/" + kb.Command.ID + ".xml"})
 	check("command-successful", kbDone, 200)
-	if !bytes.Contains(kbDone.body, []byte("<kind>CO_OWNER</kind>")) || !bytes.Contains(kbDone.body, []byte("Tadeusz Krajowy")) {
-		t.Errorf("KontoBank's captured co-owner is missing: %s", kbDone.body)
+	if !bytes.Contains(kbDone.Body, []byte("<kind>CO_OWNER</kind>")) || !bytes.Contains(kbDone.Body, []byte("Tadeusz Krajowy")) {
+		t.Errorf("KontoBank's captured co-owner is missing: %s", kbDone.Body)
 	}
 
 	check("exception", post("/command/default-import.xml", url.Values{"sessionId": {"999999999"}, "sessionIdSignature": {sigOf(t, h, "999999999")}}), 404)

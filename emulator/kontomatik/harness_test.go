@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,18 +37,16 @@ type harness struct {
 	srv    *httptest.Server
 }
 
-func newHarness(t testing.TB) *harness {
+// newHarness starts a Sandbank on a new database with its clock at start;
+// tweaks adjust its options.
+func newHarness(t testing.TB, tweaks ...func(*instance.Options)) *harness {
 	t.Helper()
-	clock := emulator.NewManualClock(start)
-	s := providertest.Start(t, filepath.Join(t.TempDir(), "sandbank.db"), clock)
+	clock, s := providertest.StartAt(t, start, tweaks...)
 	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
 }
 
-type resp struct {
-	status int
-	header http.Header
-	body   []byte
-}
+// resp is a reply, with Kontomatik's XML reading of it.
+type resp struct{ providertest.Response }
 
 type req struct {
 	method string
@@ -62,10 +59,6 @@ type req struct {
 
 func (h *harness) do(r req) resp {
 	h.t.Helper()
-	u := r.url
-	if strings.HasPrefix(u, "/") {
-		u = h.srv.URL + u
-	}
 	var body io.Reader
 	ctype := ""
 	switch {
@@ -80,33 +73,14 @@ func (h *harness) do(r req) resp {
 			r.method = http.MethodPost
 		}
 	}
-	if r.method == "" {
-		r.method = http.MethodGet
-	}
-	hr, err := http.NewRequest(r.method, u, body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if ctype != "" {
-		hr.Header.Set("Content-Type", ctype)
-	}
+	hr := h.server.NewRequest(r.method, r.url, ctype, body)
 	if !r.noKey {
 		hr.Header.Set("X-Api-Key", apiKey)
 	}
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := c.Do(hr)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return resp{status: res.StatusCode, header: res.Header, body: b}
+	return resp{h.server.Do(hr)}
 }
 
 // reply is the live envelope as a test reads it.
@@ -155,15 +129,13 @@ type reply struct {
 
 func (r resp) reply(t testing.TB, status int) reply {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("want status %d, got %d: %s", status, r.status, r.body)
-	}
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
-		t.Fatalf("Content-Type %q, want XML: %s", ct, r.body)
+	r.WantStatus(t, status)
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
+		t.Fatalf("Content-Type %q, want XML: %s", ct, r.Body)
 	}
 	var out reply
-	if err := xml.NewDecoder(bytes.NewReader(r.body)).Decode(&out); err != nil {
-		t.Fatalf("decode %s: %v", r.body, err)
+	if err := xml.NewDecoder(bytes.NewReader(r.Body)).Decode(&out); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
 	}
 	if want := fmt.Sprintf("%d %s", status, http.StatusText(status)); out.Status != want {
 		t.Fatalf("reply status %q, want %q (it mirrors the HTTP status)", out.Status, want)
@@ -176,7 +148,7 @@ func (r resp) exception(t testing.TB, status int) string {
 	t.Helper()
 	rep := r.reply(t, status)
 	if rep.Exception == nil || rep.Exception.Name == "" || rep.Exception.Message == "" {
-		t.Fatalf("no exception in %s", r.body)
+		t.Fatalf("no exception in %s", r.Body)
 	}
 	return rep.Exception.Name
 }

@@ -62,8 +62,8 @@ func TestLiveSessionErrors(t *testing.T) {
 		t.Fatalf("wrong signature: %s", name)
 	}
 	r := imp(url.Values{"sessionId": {"999"}, "sessionIdSignature": {sigOf(t, h, "999")}})
-	if name := r.exception(t, 404); name != "InvalidSessionId" || !strings.Contains(string(r.body), "Session expired.") {
-		t.Fatalf("unknown session: %s", r.body)
+	if name := r.exception(t, 404); name != "InvalidSessionId" || !strings.Contains(string(r.Body), "Session expired.") {
+		t.Fatalf("unknown session: %s", r.Body)
 	}
 	if name := imp(url.Values{"sessionId": {id}, "sessionIdSignature": {sig}, "since": {"01/02/2026"}}).exception(t, 400); name != "InvalidSince" {
 		t.Fatalf("bad since: %s", name)
@@ -107,11 +107,11 @@ func TestLiveAuth(t *testing.T) {
 		t.Fatal("a malformed key is unknown")
 	}
 	// The historic apiKey query and form fields.
-	if r := h.do(req{url: live + "/catalog.xml?apiKey=" + apiKey, noKey: true}); r.status != 200 {
-		t.Fatalf("apiKey query: %d %s", r.status, r.body)
+	if r := h.do(req{url: live + "/catalog.xml?apiKey=" + apiKey, noKey: true}); r.Status != 200 {
+		t.Fatalf("apiKey query: %d %s", r.Status, r.Body)
 	}
-	if r := h.do(req{url: live + "/mock-session.xml", noKey: true, form: url.Values{"apiKey": {apiKey}, "login": {"test"}}}); r.status != 200 {
-		t.Fatalf("apiKey form field: %d %s", r.status, r.body)
+	if r := h.do(req{url: live + "/mock-session.xml", noKey: true, form: url.Values{"apiKey": {apiKey}, "login": {"test"}}}); r.Status != 200 {
+		t.Fatalf("apiKey form field: %d %s", r.Status, r.Body)
 	}
 }
 

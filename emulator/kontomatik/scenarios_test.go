@@ -46,14 +46,14 @@ func TestScenarios(t *testing.T) {
 		if name := r.exception(t, 503); name != "ServiceTemporarilyUnavailable" {
 			t.Fatalf("KontoBank down: %s", name)
 		}
-		if r := as("down-key-0001", req{url: live + "/mock-session.xml", form: url.Values{"login": {"test"}, "country": {"cz"}}}); r.status != 200 {
-			t.Fatalf("the Czech KontoBank works: %d %s", r.status, r.body)
+		if r := as("down-key-0001", req{url: live + "/mock-session.xml", form: url.Values{"login": {"test"}, "country": {"cz"}}}); r.Status != 200 {
+			t.Fatalf("the Czech KontoBank works: %d %s", r.Status, r.Body)
 		}
 	})
 	t.Run("slow_bank", func(t *testing.T) {
 		began := time.Now()
-		if r := as("slow-key-0001", req{url: live + "/mock-session.xml", form: url.Values{"login": {"test"}}}); r.status != 200 {
-			t.Fatalf("mock session at the slow KontoBank: %d %s", r.status, r.body)
+		if r := as("slow-key-0001", req{url: live + "/mock-session.xml", form: url.Values{"login": {"test"}}}); r.Status != 200 {
+			t.Fatalf("mock session at the slow KontoBank: %d %s", r.Status, r.Body)
 		}
 		if took := time.Since(began); took < 3*time.Second {
 			t.Fatalf("a call about KontoBank should take at least 3s, took %s", took)
@@ -80,8 +80,8 @@ func TestScenarios(t *testing.T) {
 	t.Run("sca_denied", func(t *testing.T) {
 		r := as("denied-key-01", req{url: live + "/signin/redirection", json: `{"redirectUri":"` + back + `","target":"KontoBank"}`})
 		var started struct{ RedirectionID, RedirectionLink string }
-		if err := json.Unmarshal(r.body, &started); err != nil || r.status != 200 {
-			t.Fatalf("start: %d %s", r.status, r.body)
+		if err := json.Unmarshal(r.Body, &started); err != nil || r.Status != 200 {
+			t.Fatalf("start: %d %s", r.Status, r.Body)
 		}
 		h.page(t, started.RedirectionLink, url.Values{"action": {"login"}, "username": {"test"}, "password": {"Test123"}})
 		came := h.page(t, started.RedirectionLink, url.Values{"action": {"otp"}, "otp": {"123456"}})
@@ -90,8 +90,8 @@ func TestScenarios(t *testing.T) {
 		}
 		st := as("denied-key-01", req{url: live + "/signin/redirection-status?redirectionId=" + started.RedirectionID})
 		var s liveStatus
-		if err := json.Unmarshal(st.body, &s); err != nil || s.Status != "failed" || s.Params.SessionID != "" {
-			t.Fatalf("denied: %s", st.body)
+		if err := json.Unmarshal(st.Body, &s); err != nil || s.Status != "failed" || s.Params.SessionID != "" {
+			t.Fatalf("denied: %s", st.Body)
 		}
 	})
 }

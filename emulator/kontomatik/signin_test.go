@@ -12,10 +12,10 @@ import (
 func (h *harness) page(t *testing.T, pageURL string, v url.Values) *url.URL {
 	t.Helper()
 	r := h.do(req{url: pageURL, form: v, noKey: true})
-	if r.status < 300 || r.status > 399 {
-		t.Fatalf("page %s %v: %d %s", pageURL, v, r.status, r.body)
+	if r.Status < 300 || r.Status > 399 {
+		t.Fatalf("page %s %v: %d %s", pageURL, v, r.Status, r.Body)
 	}
-	u, err := url.Parse(r.header.Get("Location"))
+	u, err := url.Parse(r.Header.Get("Location"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,17 +29,17 @@ func (h *harness) page(t *testing.T, pageURL string, v url.Values) *url.URL {
 // test user and returns where the user came back to.
 func (h *harness) signInAtKontoBank(t *testing.T, link, target string, action string) *url.URL {
 	t.Helper()
-	if r := h.do(req{url: link, noKey: true}); r.status != 200 || !strings.Contains(string(r.body), "Kontomatik") || !strings.Contains(string(r.body), target) {
-		t.Fatalf("SignIn page: %d %s", r.status, r.body)
+	if r := h.do(req{url: link, noKey: true}); r.Status != 200 || !strings.Contains(string(r.Body), "Kontomatik") || !strings.Contains(string(r.Body), target) {
+		t.Fatalf("SignIn page: %d %s", r.Status, r.Body)
 	}
 	h.page(t, link, url.Values{"action": {"select"}, "bank_id": {target}})
 	next := h.page(t, link, url.Values{"action": {"login"}, "username": {"test"}, "password": {"Test123"}})
 	if next.Path == mustPath(t, link) {
 		// The bank asked for a one-time code or a consent next.
-		body := string(h.do(req{url: link, noKey: true}).body)
+		body := string(h.do(req{url: link, noKey: true}).Body)
 		if strings.Contains(body, `name="otp"`) {
 			next = h.page(t, link, url.Values{"action": {"otp"}, "otp": {"123456"}})
-			body = string(h.do(req{url: link, noKey: true}).body)
+			body = string(h.do(req{url: link, noKey: true}).Body)
 		}
 		if next.Path == mustPath(t, link) {
 			next = h.page(t, link, consentForm(action, body))
@@ -89,11 +89,11 @@ type liveStatus struct {
 func (h *harness) liveStatus(t *testing.T, id string) liveStatus {
 	t.Helper()
 	r := h.do(req{url: live + "/signin/redirection-status?redirectionId=" + id})
-	if r.status != 200 {
-		t.Fatalf("status: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("status: %d %s", r.Status, r.Body)
 	}
 	var s liveStatus
-	if err := json.Unmarshal(r.body, &s); err != nil {
+	if err := json.Unmarshal(r.Body, &s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -102,11 +102,11 @@ func (h *harness) liveStatus(t *testing.T, id string) liveStatus {
 func TestLiveSignInRedirection(t *testing.T) {
 	h := newHarness(t)
 	r := h.do(req{url: live + "/signin/redirection", json: `{"redirectUri":"` + back + `","ownerExternalId":"u-1","country":"pl","locale":"pl","psd2":{"accessMode":"MULTIPLE"}}`})
-	if r.status != 200 {
-		t.Fatalf("start: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
 	}
 	var started struct{ RedirectionID, RedirectionLink string }
-	if err := json.Unmarshal(r.body, &started); err != nil {
+	if err := json.Unmarshal(r.Body, &started); err != nil {
 		t.Fatal(err)
 	}
 	if s := h.liveStatus(t, started.RedirectionID); s.Status != "pending" || s.Params.SessionID != "" {
@@ -134,8 +134,8 @@ func TestLiveSignInDeniedAndExpired(t *testing.T) {
 	start := func() (string, string) {
 		r := h.do(req{url: live + "/signin/redirection", json: `{"redirectUri":"` + back + `"}`})
 		var s struct{ RedirectionID, RedirectionLink string }
-		if err := json.Unmarshal(r.body, &s); err != nil || r.status != 200 {
-			t.Fatalf("start: %d %s", r.status, r.body)
+		if err := json.Unmarshal(r.Body, &s); err != nil || r.Status != 200 {
+			t.Fatalf("start: %d %s", r.Status, r.Body)
 		}
 		return s.RedirectionID, s.RedirectionLink
 	}
@@ -151,10 +151,10 @@ func TestLiveSignInDeniedAndExpired(t *testing.T) {
 		t.Fatalf("after 16 minutes: %+v", s)
 	}
 	if r := h.do(req{url: live + "/signin/redirection", json: `{"redirectUri":"not a url"}`}); r.exception(t, 400) != "InvalidParameter" {
-		t.Fatalf("bad redirectUri: %s", r.body)
+		t.Fatalf("bad redirectUri: %s", r.Body)
 	}
 	if r := h.do(req{url: live + "/signin/redirection", json: `{"redirectUri":`}); r.exception(t, 400) != "InvalidParameter" {
-		t.Fatalf("malformed JSON: %s", r.body)
+		t.Fatalf("malformed JSON: %s", r.Body)
 	}
 }
 

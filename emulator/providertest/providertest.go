@@ -6,11 +6,14 @@ package providertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,6 +57,14 @@ func Start(t testing.TB, db string, clock emulator.Clock, tweaks ...func(*instan
 	return s
 }
 
+// StartAt is Start on a new database in t.TempDir() and on a manual
+// clock that reads at, which it returns for the test to move.
+func StartAt(t testing.TB, at time.Time, tweaks ...func(*instance.Options)) (*emulator.ManualClock, *Server) {
+	t.Helper()
+	clock := emulator.NewManualClock(at)
+	return clock, Start(t, filepath.Join(t.TempDir(), "sandbank.db"), clock, tweaks...)
+}
+
 // Close stops the server and the instance, and fails the test for every
 // response that violated its contract. Later calls do nothing.
 func (s *Server) Close() {
@@ -84,4 +95,67 @@ func (s *Server) RunDue(p emulator.Provider, credential string) {
 	if _, err := s.In.Store.RunDue(context.Background(), tn); err != nil {
 		s.t.Fatal(err)
 	}
+}
+
+// Response is one reply as a test reads it: its status, its header and
+// its whole body.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// WantStatus fails the test unless the reply has the given status.
+func (r Response) WantStatus(t testing.TB, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("want status %d, got %d: %s", status, r.Status, r.Body)
+	}
+}
+
+// Decode unmarshals the JSON body into v, failing the test if it cannot.
+func (r Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// NewRequest builds a request to target, a path under this server or an
+// absolute URL, with the Content-Type ctype unless it is empty (and GET
+// for an empty method, as http.NewRequest). It fails the test on a
+// malformed request.
+func (s *Server) NewRequest(method, target, ctype string, body io.Reader) *http.Request {
+	s.t.Helper()
+	if strings.HasPrefix(target, "/") {
+		target = s.Srv.URL + target
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	return req
+}
+
+// noRedirects is the client Do sends with: it returns a redirect as the
+// reply, so a test sees where the provider sends the browser.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// Do sends req and reads its whole reply; a redirect is returned, not
+// followed. It fails the test if the exchange fails.
+func (s *Server) Do(req *http.Request) Response {
+	s.t.Helper()
+	res, err := noRedirects.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: body}
 }
