@@ -139,32 +139,26 @@ func runCLI(ctx context.Context, cmd string, args []string, getenv func(string) 
 	return nil // --help printed the command's usage
 }
 
+// commands are the control plane commands, by name: run sends these to
+// runCLI.
+var commands = map[string]func(*cli, []string) error{
+	"health":    (*cli).health,
+	"tenants":   (*cli).tenants,
+	"app":       (*cli).app,
+	"reset":     (*cli).reset,
+	"world":     (*cli).world,
+	"clock":     (*cli).clock,
+	"scenarios": (*cli).scenarios,
+	"sca":       (*cli).sca,
+	"journal":   (*cli).journal,
+	"faults":    (*cli).faults,
+	"export":    (*cli).export,
+	"import":    (*cli).importBundle,
+}
+
 func (c *cli) dispatch(args []string) error {
-	switch c.cmd {
-	case "health":
-		return c.health(args)
-	case "tenants":
-		return c.tenants(args)
-	case "app":
-		return c.app(args)
-	case "reset":
-		return c.reset(args)
-	case "world":
-		return c.world(args)
-	case "clock":
-		return c.clock(args)
-	case "scenarios":
-		return c.scenarios(args)
-	case "sca":
-		return c.sca(args)
-	case "journal":
-		return c.journal(args)
-	case "faults":
-		return c.faults(args)
-	case "export":
-		return c.export(args)
-	case "import":
-		return c.importBundle(args)
+	if command, ok := commands[c.cmd]; ok {
+		return command(c, args)
 	}
 	return c.usage("unknown command %q", c.cmd)
 }

@@ -120,9 +120,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "health", "tenants", "app", "reset", "world", "clock", "scenarios", "sca", "journal", "faults", "export", "import":
-		return runCLI(ctx, cmd, args, getenv, stdout)
 	default:
+		if _, ok := commands[cmd]; ok {
+			return runCLI(ctx, cmd, args, getenv, stdout)
+		}
 		return fmt.Errorf("unknown command %q (see sandbank --help)", cmd)
 	}
 	cfg, err := parseConfig(args, getenv, stderr)

@@ -35,12 +35,7 @@ func (p *Pages) auto(w http.ResponseWriter, r *http.Request) error {
 	j.s = s
 	switch s.Outcome {
 	case emulator.OutcomeDeny:
-		s, err := p.store.FailSCA(r.Context(), j.t, j.s.ID, emulator.FailDenied)
-		if err != nil {
-			return p.settled(w, r, j, err, false)
-		}
-		j.s = s
-		return p.finish(w, j, http.StatusFound)
+		return p.deny(w, r, j, http.StatusFound)
 	case emulator.OutcomeTimeout:
 		return p.waiting(w, j)
 	}

@@ -118,7 +118,7 @@ func (p *Pages) postJourney(w http.ResponseWriter, r *http.Request) error {
 		"approve": emulator.StepConsent,
 	}
 	if action == "deny" {
-		return p.deny(w, r, j)
+		return p.deny(w, r, j, http.StatusSeeOther)
 	}
 	at, known := want[action]
 	if !known {
@@ -151,10 +151,7 @@ func (p *Pages) selectBank(w http.ResponseWriter, r *http.Request, j *journey) e
 	if i < 0 {
 		return badRequest("Unknown bank %q.", id)
 	}
-	bank, err := p.store.Bank(ctx, j.t, id)
-	if err != nil {
-		return err
-	}
+	bank := offered[i] // as stored, but for its name (see BankChooser)
 	model := bank.Model
 	if model == "" {
 		model = emulator.SCARedirect
@@ -206,7 +203,7 @@ func (p *Pages) checkOTP(w http.ResponseWriter, r *http.Request, j *journey) err
 	if j.s.Outcome == emulator.OutcomeDeny {
 		// The scenario makes the bank refuse this PSU once they have
 		// proved who they are.
-		return p.deny(w, r, j)
+		return p.deny(w, r, j, http.StatusSeeOther)
 	}
 	if _, err := p.store.AdvanceSCA(r.Context(), j.t, j.s.ID, emulator.StepConsent, "", ""); err != nil {
 		return p.settled(w, r, j, err, false)
@@ -215,14 +212,14 @@ func (p *Pages) checkOTP(w http.ResponseWriter, r *http.Request, j *journey) err
 }
 
 // deny ends a journey refused, by the PSU or by the bank's scenario, and
-// sends the browser back to the client.
-func (p *Pages) deny(w http.ResponseWriter, r *http.Request, j *journey) error {
+// sends the browser back to the client with a redirect of status.
+func (p *Pages) deny(w http.ResponseWriter, r *http.Request, j *journey, status int) error {
 	s, err := p.store.FailSCA(r.Context(), j.t, j.s.ID, emulator.FailDenied)
 	if err != nil {
 		return p.settled(w, r, j, err, false)
 	}
 	j.s = s
-	return p.finish(w, j, http.StatusSeeOther)
+	return p.finish(w, j, status)
 }
 
 // waiting is the page of a bank that never answers (scenario outcome

@@ -41,7 +41,8 @@ type Finisher interface {
 // BankChooser is an optional part of a Finisher whose hosted bank list
 // depends on the journey: Kontomatik's SignIn page offers the banks of the
 // country the client asked for, and only PSD2 targets for Multiple Access.
-// It returns the banks offered, in order, with the names to show.
+// It returns the banks offered, in order, with the names to show; every
+// other field stays as stored, since selectBank acts on the bank offered.
 type BankChooser interface {
 	ChooseBanks(ctx context.Context, t *emulator.Tenant, s emulator.SCASession, all []emulator.Bank) ([]emulator.Bank, error)
 }

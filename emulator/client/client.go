@@ -225,7 +225,7 @@ func (c *Client) Connections(ctx context.Context, key string) ([]Connection, err
 // Journal lists a tenant's journal entries matching q, newest first.
 func (c *Client) Journal(ctx context.Context, key string, q JournalQuery) ([]JournalEntry, error) {
 	var out JournalList
-	return out.Entries, c.call(ctx, http.MethodGet, tenantPath(key, "journal"), q.values(), nil, &out)
+	return out.Entries, c.call(ctx, http.MethodGet, tenantPath(key, "journal"), q.Values(), nil, &out)
 }
 
 // JournalEntry shows one journal entry.
@@ -237,7 +237,7 @@ func (c *Client) JournalEntry(ctx context.Context, key string, id int64) (Journa
 // JournalHAR exports the journal entries matching q as a HAR 1.2
 // document.
 func (c *Client) JournalHAR(ctx context.Context, key string, q JournalQuery) ([]byte, error) {
-	return c.raw(ctx, http.MethodGet, tenantPath(key)+"/journal.har", q.values())
+	return c.raw(ctx, http.MethodGet, tenantPath(key)+"/journal.har", q.Values())
 }
 
 // ClearJournal empties a tenant's journal and says how many entries went.
@@ -317,8 +317,9 @@ func (c *Client) Import(ctx context.Context, b Bundle, credential string, replac
 	return out.Tenant, c.call(ctx, http.MethodPost, "/import", q, b, &out)
 }
 
-// values writes the query as the journal endpoints read it.
-func (q JournalQuery) values() url.Values {
+// Values writes the query's set fields as the journal endpoints read
+// them.
+func (q JournalQuery) Values() url.Values {
 	v := url.Values{}
 	set := func(k, s string) {
 		if s != "" {

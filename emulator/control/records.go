@@ -12,30 +12,43 @@ import (
 
 // Journal lists a tenant's journal, newest first.
 func (s *Service) Journal(ctx context.Context, key string, q client.JournalQuery) ([]client.JournalEntry, error) {
-	t, err := s.tenant(ctx, key)
+	t, err := s.journalTenant(ctx, key)
 	if err != nil {
 		return nil, err
-	}
-	if s.opts.Journal == nil {
-		return nil, errNotWired("journal")
 	}
 	return s.opts.Journal.Entries(ctx, t, q)
 }
 
 // JournalEntry shows one journal entry.
 func (s *Service) JournalEntry(ctx context.Context, key string, id int64) (client.JournalEntry, error) {
-	t, err := s.tenant(ctx, key)
+	t, err := s.journalTenant(ctx, key)
 	if err != nil {
 		return client.JournalEntry{}, err
-	}
-	if s.opts.Journal == nil {
-		return client.JournalEntry{}, errNotWired("journal")
 	}
 	return s.opts.Journal.Entry(ctx, t, id)
 }
 
 // JournalHAR exports a tenant's journal as HAR 1.2.
 func (s *Service) JournalHAR(ctx context.Context, key string, q client.JournalQuery) ([]byte, error) {
+	t, err := s.journalTenant(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.opts.Journal.HAR(ctx, t, q)
+}
+
+// ClearJournal empties a tenant's journal.
+func (s *Service) ClearJournal(ctx context.Context, key string) (int, error) {
+	t, err := s.journalTenant(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	return s.opts.Journal.Clear(ctx, t)
+}
+
+// journalTenant finds the tenant whose journal a call reads, answering
+// unavailable when this control plane has no journal.
+func (s *Service) journalTenant(ctx context.Context, key string) (*emulator.Tenant, error) {
 	t, err := s.tenant(ctx, key)
 	if err != nil {
 		return nil, err
@@ -43,19 +56,16 @@ func (s *Service) JournalHAR(ctx context.Context, key string, q client.JournalQu
 	if s.opts.Journal == nil {
 		return nil, errNotWired("journal")
 	}
-	return s.opts.Journal.HAR(ctx, t, q)
+	return t, nil
 }
 
-// ClearJournal empties a tenant's journal.
-func (s *Service) ClearJournal(ctx context.Context, key string) (int, error) {
-	t, err := s.tenant(ctx, key)
-	if err != nil {
-		return 0, err
-	}
+// flushJournal lands every request answered so far before a change that
+// replaces or removes a tenant's stored state, or reads all of it.
+func (s *Service) flushJournal(ctx context.Context) error {
 	if s.opts.Journal == nil {
-		return 0, errNotWired("journal")
+		return nil
 	}
-	return s.opts.Journal.Clear(ctx, t)
+	return s.opts.Journal.Flush(ctx)
 }
 
 // Faults lists fault rules: all of them, or (key set) a tenant's and the
@@ -96,6 +106,38 @@ func (s *Service) RemoveFault(ctx context.Context, id string) error {
 	return s.opts.Faults.Remove(ctx, id)
 }
 
+// FaultEngine shows a fault engine to the control plane as its
+// FaultRules, in the wire types.
+func FaultEngine(e *faults.Engine) FaultRules { return engineRules{e} }
+
+type engineRules struct{ e *faults.Engine }
+
+func (f engineRules) Rules(key string) []client.Fault {
+	var st []faults.Status
+	if key == "" {
+		st = f.e.List()
+	} else {
+		st = f.e.ForTenant(key)
+	}
+	out := make([]client.Fault, 0, len(st))
+	for _, s := range st {
+		out = append(out, client.Fault{Rule: s.Rule, Source: s.Source, Matched: s.Matched, Fired: s.Fired})
+	}
+	return out
+}
+
+func (f engineRules) Add(ctx context.Context, t *emulator.Tenant, r faults.Rule) (client.Fault, error) {
+	r, err := f.e.Add(ctx, t, r)
+	if err != nil {
+		return client.Fault{}, err
+	}
+	return client.Fault{Rule: r, Source: faults.SourceAPI}, nil
+}
+
+func (f engineRules) Remove(ctx context.Context, id string) error { return f.e.Remove(ctx, id) }
+func (f engineRules) Reload(ctx context.Context) error            { return f.e.Load(ctx) }
+func (f engineRules) ResetCounters(key string)                    { f.e.ResetCounters(key) }
+
 // bundleFormat names Sandbank bundles; bundleVersion changes when their
 // layout does.
 const (
@@ -114,10 +156,8 @@ func (s *Service) Export(ctx context.Context, key string) (client.Bundle, error)
 	if s.opts.Bundles == nil {
 		return client.Bundle{}, errNotWired("bundles")
 	}
-	if s.opts.Journal != nil {
-		if err := s.opts.Journal.Flush(ctx); err != nil {
-			return client.Bundle{}, err
-		}
+	if err := s.flushJournal(ctx); err != nil {
+		return client.Bundle{}, err
 	}
 	state, err := s.opts.Bundles.Export(ctx, t)
 	if err != nil {
@@ -148,10 +188,8 @@ func (s *Service) Import(ctx context.Context, b client.Bundle, credential string
 	if len(b.State) == 0 || !json.Valid(b.State) {
 		return client.Tenant{}, emulator.FieldError(emulator.CodeInvalid, "state", "the bundle has no state")
 	}
-	if s.opts.Journal != nil {
-		if err := s.opts.Journal.Flush(ctx); err != nil {
-			return client.Tenant{}, err
-		}
+	if err := s.flushJournal(ctx); err != nil {
+		return client.Tenant{}, err
 	}
 	t, err := s.opts.Bundles.Import(ctx, b.State, credential, replace)
 	if err != nil {

@@ -1,9 +1,8 @@
 package control
 
 import (
-	"time"
-
 	"context"
+	"time"
 
 	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/client"
@@ -116,6 +115,7 @@ func (s *Service) ApproveSCA(ctx context.Context, key, id string, in client.SCAA
 	}
 	return s.describeSCA(ctx, t, x)
 }
+
 func (s *Service) codeTTL(p emulator.Provider) (ttl time.Duration) {
 	if s.opts.CodeTTL != nil {
 		ttl = s.opts.CodeTTL(p)

@@ -76,15 +76,20 @@ func (s *Service) CreateTenant(ctx context.Context, in client.NewTenant) (client
 	case in.At != nil:
 		spec.Clock.Offset = in.At.Sub(now)
 	}
+	exists := func() error {
+		return emulator.FieldError(emulator.CodeConflict, "credential", "a %s tenant with credential %q exists already (reset or delete it)", in.Provider, in.Credential)
+	}
+	// Checked first too, so an existing tenant is a conflict even when the
+	// rest of the request is also wrong.
 	if _, err := s.store.Tenant(ctx, spec.Provider, spec.Credential); err == nil {
-		return client.Tenant{}, emulator.FieldError(emulator.CodeConflict, "credential", "a %s tenant with credential %q exists already (reset or delete it)", in.Provider, in.Credential)
+		return client.Tenant{}, exists()
 	}
 	t, created, err := s.store.CreateTenantFrom(ctx, spec)
 	if err != nil {
 		return client.Tenant{}, err
 	}
 	if !created {
-		return client.Tenant{}, emulator.FieldError(emulator.CodeConflict, "credential", "a %s tenant with credential %q exists already (reset or delete it)", in.Provider, in.Credential)
+		return client.Tenant{}, exists()
 	}
 	if err := s.reloadFaults(ctx, t.Key()); err != nil {
 		return client.Tenant{}, err
@@ -98,12 +103,10 @@ func (s *Service) DeleteTenant(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	if s.opts.Journal != nil {
-		// Entries still queued for the tenant must land before it goes,
-		// or they would refer to a tenant that no longer exists.
-		if err := s.opts.Journal.Flush(ctx); err != nil {
-			return err
-		}
+	// Entries still queued for the tenant must land before it goes, or
+	// they would refer to a tenant that no longer exists.
+	if err := s.flushJournal(ctx); err != nil {
+		return err
 	}
 	if err := s.store.DeleteTenant(ctx, t); err != nil {
 		return err
@@ -117,10 +120,8 @@ func (s *Service) ResetTenant(ctx context.Context, key string) (client.Tenant, e
 	if err != nil {
 		return client.Tenant{}, err
 	}
-	if s.opts.Journal != nil {
-		if err := s.opts.Journal.Flush(ctx); err != nil {
-			return client.Tenant{}, err
-		}
+	if err := s.flushJournal(ctx); err != nil {
+		return client.Tenant{}, err
 	}
 	if t, err = s.store.ResetTenant(ctx, t); err != nil {
 		return client.Tenant{}, err
@@ -141,10 +142,8 @@ func (s *Service) LoadScenario(ctx context.Context, key string, in client.LoadSc
 	if in.Name == "" {
 		return client.Tenant{}, emulator.FieldError(emulator.CodeMissing, "name", "name the scenario to load")
 	}
-	if s.opts.Journal != nil {
-		if err := s.opts.Journal.Flush(ctx); err != nil {
-			return client.Tenant{}, err
-		}
+	if err := s.flushJournal(ctx); err != nil {
+		return client.Tenant{}, err
 	}
 	if t, err = s.store.LoadScenario(ctx, t, in.Name, in.Seed); err != nil {
 		return client.Tenant{}, err

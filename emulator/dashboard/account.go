@@ -3,6 +3,7 @@ package dashboard
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -54,16 +55,11 @@ func (d *Dashboard) account(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := accountView{T: t, Href: tenantPath(key), Page: page}
-	found := false
-	for _, a := range world.Accounts {
-		if a.ID == id {
-			v.Account, found = a, true
-		}
-	}
-	if !found {
+	i := slices.IndexFunc(world.Accounts, func(a client.Account) bool { return a.ID == id })
+	if i < 0 {
 		return emulator.NotFound("account", id)
 	}
+	v := accountView{T: t, Href: tenantPath(key), Page: page, Account: world.Accounts[i]}
 	for _, p := range world.PSUs {
 		if p.ID == v.Account.PSU {
 			v.PSULogin = p.Login
@@ -72,7 +68,7 @@ func (d *Dashboard) account(w http.ResponseWriter, r *http.Request) error {
 	v.Booked = money{v.Account.BookedCents, v.Account.Currency}
 	v.Expected = money{v.Account.ExpectedCents, v.Account.Currency}
 	v.Title = v.Account.Name + " " + v.Account.IBAN
-	v.Crumbs = []crumb{{"Sandbank", "/"}, {t.Credential + " (" + t.Provider + ")", v.Href}}
+	v.Crumbs = tenantCrumbs(t)
 	xs, err := d.ctl.Transactions(ctx, key, id, (page-1)*accountPage, accountPage+1)
 	if err != nil {
 		return err

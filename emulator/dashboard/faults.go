@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -218,11 +219,7 @@ func (d *Dashboard) removeFault(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Only a rule this page shows can go from it, so a stale or edited
 	// form cannot remove another tenant's rule.
-	found := false
-	for _, f := range rules {
-		found = found || f.ID == id
-	}
-	if !found {
+	if !slices.ContainsFunc(rules, func(f client.Fault) bool { return f.ID == id }) {
 		return d.refuse(w, r, key, "remove-fault", emulator.NotFound("fault rule", id))
 	}
 	if err := d.ctl.RemoveFault(r.Context(), id); err != nil {

@@ -96,30 +96,6 @@ func resolveScenario(name, _ string) (store.ScenarioData, error) {
 	return store.ScenarioData{}, fmt.Errorf("no scenario %q", name)
 }
 
-// engineRules shows the fault engine to the control plane.
-type engineRules struct{ e *faults.Engine }
-
-func (f engineRules) Rules(key string) []client.Fault {
-	st := f.e.List()
-	if key != "" {
-		st = f.e.ForTenant(key)
-	}
-	var out []client.Fault
-	for _, s := range st {
-		out = append(out, client.Fault{Rule: s.Rule, Source: s.Source, Matched: s.Matched, Fired: s.Fired})
-	}
-	return out
-}
-
-func (f engineRules) Add(ctx context.Context, t *emulator.Tenant, r faults.Rule) (client.Fault, error) {
-	r, err := f.e.Add(ctx, t, r)
-	return client.Fault{Rule: r, Source: faults.SourceAPI}, err
-}
-
-func (f engineRules) Remove(ctx context.Context, id string) error { return f.e.Remove(ctx, id) }
-func (f engineRules) Reload(ctx context.Context) error            { return f.e.Load(ctx) }
-func (f engineRules) ResetCounters(key string)                    { f.e.ResetCounters(key) }
-
 // storeJournal reads the journal straight from the store.
 type storeJournal struct{ st *store.Store }
 
@@ -187,7 +163,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	ctl := control.New(control.Options{
-		Store: st, Faults: engineRules{engine}, Journal: storeJournal{st},
+		Store: st, Faults: control.FaultEngine(engine), Journal: storeJournal{st},
 		Scenarios:       func() []client.Scenario { return scenarios },
 		DefaultScenario: "default",
 		JourneyPath: func(t *emulator.Tenant, s emulator.SCASession) string {

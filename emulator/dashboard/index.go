@@ -80,19 +80,19 @@ func (d *Dashboard) loadIndex(r *http.Request) (*indexView, error) {
 	if err != nil {
 		return nil, err
 	}
-	exists := map[string]bool{}
+	byKey := make(map[string]client.Tenant, len(tenants))
 	for _, t := range tenants {
-		exists[t.Key] = true
+		byKey[t.Key] = t
 		v.Tenants = append(v.Tenants, tenantRow{Tenant: t, Now: stamp(t.Clock.Now), Href: tenantPath(t.Key)})
 	}
 	for _, demo := range d.demo {
 		row := demoRow{Demo: demo}
-		if key := demoKey(demo); exists[key] {
-			row.Href = tenantPath(key)
+		if t, ok := byKey[demoKey(demo)]; ok {
+			row.Href = tenantPath(t.Key)
 		}
 		v.Demo = append(v.Demo, row)
 	}
-	if v.Magic, err = d.magic(ctx, exists); err != nil {
+	if v.Magic, err = d.magic(ctx, byKey); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -120,26 +120,23 @@ func (d *Dashboard) providers() []string {
 	return out
 }
 
-// magic reads the magic logins from the first demo tenant that exists:
-// PSUs whose scenario outcome is not a plain approval, and fault rules
-// that match a PSU.
-func (d *Dashboard) magic(ctx context.Context, exists map[string]bool) (magicView, error) {
+// magic reads the magic logins from the first demo tenant that exists
+// (tenants are the index's, by key): PSUs whose scenario outcome is not a
+// plain approval, and fault rules that match a PSU.
+func (d *Dashboard) magic(ctx context.Context, tenants map[string]client.Tenant) (magicView, error) {
 	var v magicView
-	var key string
+	var t client.Tenant
+	found := false
 	for _, demo := range d.demo {
-		if k := demoKey(demo); exists[k] {
-			key, v.Credential = k, demo.Credential
+		if t, found = tenants[demoKey(demo)]; found {
 			break
 		}
 	}
-	if key == "" {
+	if !found {
 		return v, nil
 	}
-	t, err := d.ctl.Tenant(ctx, key)
-	if err != nil {
-		return v, err
-	}
-	v.Scenario, v.Href = t.Scenario, tenantPath(key)
+	key := t.Key
+	v.Credential, v.Scenario, v.Href = t.Credential, t.Scenario, tenantPath(key)
 	world, err := d.ctl.World(ctx, key)
 	if err != nil {
 		return v, err

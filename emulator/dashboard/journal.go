@@ -71,9 +71,9 @@ func (d *Dashboard) journal(w http.ResponseWriter, r *http.Request) error {
 		},
 	}
 	v.Title = "Journal of " + t.Credential
-	v.Crumbs = []crumb{{"Sandbank", "/"}, {t.Credential + " (" + t.Provider + ")", v.Href}}
+	v.Crumbs = tenantCrumbs(t)
 	v.Done = flash(r)
-	filter := filterQuery(v.Filter)
+	filter := v.Filter.Values()
 	v.HAR = "/_sandbank/tenants/" + url.PathEscape(key) + "/journal.har"
 	if len(filter) > 0 {
 		v.HAR += "?" + filter.Encode()
@@ -92,9 +92,9 @@ func (d *Dashboard) journal(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(entries) > journalPage {
 		entries = entries[:journalPage]
-		older := filterQuery(v.Filter)
-		older.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
-		v.Older = v.Href + "/journal?" + older.Encode()
+		older := v.Filter
+		older.Before = entries[len(entries)-1].ID
+		v.Older = v.Href + "/journal?" + older.Values().Encode()
 	}
 	if q.Get("before") != "" {
 		v.Newest = v.Href + "/journal"
@@ -125,17 +125,6 @@ func (d *Dashboard) readJournal(r *http.Request, key string, f client.JournalQue
 	}
 	f.Limit = journalPage + 1
 	return d.ctl.Journal(r.Context(), key, f)
-}
-
-// filterQuery writes the filter's non-empty fields as a query.
-func filterQuery(f client.JournalQuery) url.Values {
-	q := url.Values{}
-	for k, v := range map[string]string{"operation": f.Operation, "method": f.Method, "status": f.Status, "path": f.Path} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	return q
 }
 
 // clearJournal empties the tenant's journal.

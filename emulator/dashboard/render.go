@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sandbank/sandbank/emulator"
+	"github.com/sandbank/sandbank/emulator/client"
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/web"
 )
@@ -266,6 +267,14 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		return &pageError{status: http.StatusBadRequest, title: "Bad request", msg: "The form could not be read."}
 	}
 	return nil
+}
+
+// tenantName is how pages name a tenant: "sandbank-demo (fintecture)".
+func tenantName(t client.Tenant) string { return t.Credential + " (" + t.Provider + ")" }
+
+// tenantCrumbs is the breadcrumb trail of a page under a tenant's.
+func tenantCrumbs(t client.Tenant) []crumb {
+	return []crumb{{"Sandbank", "/"}, {tenantName(t), tenantPath(t.Key)}}
 }
 
 // tenantPath is the dashboard page of a tenant. Keys are hex, but escaping

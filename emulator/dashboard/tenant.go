@@ -110,7 +110,7 @@ func (d *Dashboard) loadTenant(ctx context.Context, key string) (*tenantView, er
 	}
 	v := &tenantView{T: t, Href: tenantPath(key), Advances: advances, Scenario: t.Scenario}
 	v.KeyType = emulator.AppSettings{PublicKey: t.App.PublicKey}.KeyType()
-	v.Title = t.Credential + " (" + t.Provider + ")"
+	v.Title = tenantName(t)
 	v.Crumbs = []crumb{{"Sandbank", "/"}}
 	v.Clock = clockView{
 		Now: stamp(t.Clock.Now), Frozen: t.Clock.Frozen, Offset: t.Clock.Offset,
@@ -301,7 +301,7 @@ func (d *Dashboard) confirmDelete(w http.ResponseWriter, r *http.Request) error 
 	}
 	v := deleteView{T: t, Href: tenantPath(key)}
 	v.Title = "Delete " + t.Credential + "?"
-	v.Crumbs = []crumb{{"Sandbank", "/"}, {t.Credential + " (" + t.Provider + ")", v.Href}}
+	v.Crumbs = tenantCrumbs(t)
 	return d.render(w, http.StatusOK, "dashboard_delete.html", v)
 }
 

@@ -8,39 +8,9 @@ import (
 
 	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/client"
-	"github.com/sandbank/sandbank/emulator/faults"
 	"github.com/sandbank/sandbank/emulator/journal"
 	"github.com/sandbank/sandbank/emulator/store"
 )
-
-// faultRules shows the fault engine to the control plane.
-type faultRules struct{ e *faults.Engine }
-
-func (f faultRules) Rules(key string) []client.Fault {
-	var st []faults.Status
-	if key == "" {
-		st = f.e.List()
-	} else {
-		st = f.e.ForTenant(key)
-	}
-	out := make([]client.Fault, 0, len(st))
-	for _, s := range st {
-		out = append(out, client.Fault{Rule: s.Rule, Source: s.Source, Matched: s.Matched, Fired: s.Fired})
-	}
-	return out
-}
-
-func (f faultRules) Add(ctx context.Context, t *emulator.Tenant, r faults.Rule) (client.Fault, error) {
-	r, err := f.e.Add(ctx, t, r)
-	if err != nil {
-		return client.Fault{}, err
-	}
-	return client.Fault{Rule: r, Source: faults.SourceAPI}, nil
-}
-
-func (f faultRules) Remove(ctx context.Context, id string) error { return f.e.Remove(ctx, id) }
-
-func (f faultRules) Reload(ctx context.Context) error { return f.e.Load(ctx) }
 
 // bundles shows the store's tenant dumps to the control plane as JSON.
 type bundles struct{ st *store.Store }
@@ -60,8 +30,6 @@ func (b bundles) Import(ctx context.Context, state []byte, credential string, re
 	}
 	return b.st.ImportTenant(ctx, &d, store.ImportOptions{Credential: credential, Replace: replace})
 }
-
-func (f faultRules) ResetCounters(key string) { f.e.ResetCounters(key) }
 
 // journalView shows the request journal to the control plane in its wire
 // types.

@@ -162,7 +162,7 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	in.Control = control.New(control.Options{
-		Store: st, Faults: faultRules{in.Faults}, Journal: journalView{in.Journal, opts.Version}, Bundles: bundles{st},
+		Store: st, Faults: control.FaultEngine(in.Faults), Journal: journalView{in.Journal, opts.Version}, Bundles: bundles{st},
 		Log: opts.Log, Version: opts.Version, Contracts: Contracts, DefaultScenario: opts.Scenario,
 		Scenarios: func() []client.Scenario { return scenarioList(in.Scenarios) },
 		Scenario:  func(name string) (client.Scenario, error) { return scenarioShow(in.Scenarios, name) },

@@ -206,6 +206,8 @@ func harQuery(u string) []harNV {
 	return out
 }
 
+// unescape decodes one part of a query or form, keeping it as it is when
+// its escaping is broken.
 func unescape(s string) string {
 	if u, err := url.QueryUnescape(s); err == nil {
 		return u

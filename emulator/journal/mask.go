@@ -166,18 +166,10 @@ func MaskForm(s string) string {
 		if !ok {
 			continue
 		}
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			key = k
-		}
-		if !IsSecretKey(key) {
+		if !IsSecretKey(unescape(k)) {
 			continue
 		}
-		val, err := url.QueryUnescape(v)
-		if err != nil {
-			val = v
-		}
-		pairs[i] = k + "=" + maskWith(val, url.QueryEscape)
+		pairs[i] = k + "=" + maskWith(unescape(v), url.QueryEscape)
 	}
 	return strings.Join(pairs, "&")
 }

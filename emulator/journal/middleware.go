@@ -31,8 +31,8 @@ func (j *Journal) Middleware() func(http.Handler) http.Handler {
 			tr := httpapi.TraceFrom(r.Context())
 			if tr == nil {
 				tr = &httpapi.Trace{}
+				r = r.WithContext(httpapi.WithTrace(r.Context(), tr))
 			}
-			r = r.WithContext(httpapi.WithTrace(r.Context(), tr))
 			reqBody := &capture{limit: j.opts.BodyLimit}
 			if r.Body != nil && r.Body != http.NoBody {
 				r.Body = &teeBody{ReadCloser: r.Body, c: reqBody}
@@ -62,16 +62,17 @@ func (j *Journal) record(r *http.Request, tr *httpapi.Trace, start time.Time, re
 	if t == nil {
 		return
 	}
-	reqHeader := r.Header.Clone()
-	if reqHeader == nil {
-		reqHeader = http.Header{}
+	// message masks a copy of each header, so neither is cloned here.
+	req := message(r.Header, reqBody)
+	if req.Header == nil {
+		req.Header = http.Header{}
 	}
 	if r.Host != "" {
-		reqHeader.Set("Host", r.Host) // net/http moves it out of Header
+		req.Header.Set("Host", r.Host) // net/http moves it out of Header
 	}
 	respHeader := rec.header
 	if respHeader == nil {
-		respHeader = rec.Header().Clone()
+		respHeader = rec.Header()
 	}
 	e := &emulator.JournalEntry{
 		TenantID:  t.ID,
@@ -82,7 +83,7 @@ func (j *Journal) record(r *http.Request, tr *httpapi.Trace, start time.Time, re
 		Operation: tr.Op.ID,
 		Status:    rec.status,
 		Duration:  j.clock.Now().Sub(start),
-		Request:   message(reqHeader, reqBody),
+		Request:   req,
 		Response:  message(respHeader, &rec.body),
 	}
 	j.enqueue(e)
