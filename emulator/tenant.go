@@ -18,6 +18,9 @@ const (
 	Kontomatik Provider = "kontomatik"
 )
 
+// Providers lists the three, in the order Sandbank shows them.
+var Providers = []Provider{Fintecture, FinqLink, Kontomatik}
+
 // Tenant is one API client of one provider, identified by its credential
 // (Fintecture app_id, FinqLink client_id, Kontomatik API key). Every stored
 // row belongs to exactly one tenant (DESIGN.md §3).

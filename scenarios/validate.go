@@ -61,7 +61,7 @@ const (
 )
 
 // providers is the closed set of providers, in the order errors list them.
-var providers = []emulator.Provider{emulator.Fintecture, emulator.FinqLink, emulator.Kontomatik}
+var providers = emulator.Providers
 
 // catalogues holds each provider's bank catalogue, parsed once. A provider
 // without a catalogue yet (fixtures.Banks fails) is simply absent: its

@@ -104,16 +104,15 @@ func demoKey(d Demo) string { return emulator.TenantKey(emulator.Provider(d.Prov
 // contracts are served ("live/fintecture" serves fintecture too), or all
 // three when no contract was named.
 func (d *Dashboard) providers() []string {
-	all := []emulator.Provider{emulator.Fintecture, emulator.FinqLink, emulator.Kontomatik}
 	var out []string
 	for _, c := range d.contracts {
 		p := strings.TrimPrefix(c.Name, "live/")
-		if slices.Contains(all, emulator.Provider(p)) && !slices.Contains(out, p) {
+		if slices.Contains(emulator.Providers, emulator.Provider(p)) && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
 	if len(out) == 0 {
-		for _, p := range all {
+		for _, p := range emulator.Providers {
 			out = append(out, string(p))
 		}
 	}

@@ -64,7 +64,7 @@ func (s *scenarioSources) resolve(name, src string) (store.ScenarioData, error) 
 // their seed and their provider's bank catalogue (parsed once here).
 func worldBuilder(sources *scenarioSources) (store.WorldBuilder, error) {
 	banks := map[emulator.Provider][]emulator.Bank{}
-	for _, p := range []emulator.Provider{emulator.Fintecture, emulator.FinqLink, emulator.Kontomatik} {
+	for _, p := range emulator.Providers {
 		b, err := fixtures.Banks(p)
 		if err != nil {
 			return nil, err

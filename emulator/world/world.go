@@ -39,7 +39,7 @@ func providerOf(sc *scenarios.Scenario, banks []emulator.Bank) emulator.Provider
 	if len(banks) == 0 {
 		return ""
 	}
-	for _, p := range []emulator.Provider{emulator.Fintecture, emulator.FinqLink, emulator.Kontomatik} {
+	for _, p := range emulator.Providers {
 		cat, err := fixtures.Banks(p)
 		if err == nil && !slices.ContainsFunc(banks, func(b emulator.Bank) bool {
 			return !slices.ContainsFunc(cat, func(c emulator.Bank) bool { return c.ID == b.ID })
