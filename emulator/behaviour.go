@@ -64,7 +64,54 @@ type Behaviour struct {
 	CommandFailures []CommandFailure
 	// Webhooks breaks webhook delivery on purpose (DESIGN.md §8).
 	Webhooks WebhookFaults
+	// WebhookAlg is what a tenant's webhook keys sign with when nothing
+	// chose otherwise; empty means RS256.
+	WebhookAlg SigningAlg
+	// PaymentOutcome is what the banks do with a payment the payer has
+	// authorized (FinqLink links); empty means PaymentCompleted.
+	PaymentOutcome PaymentOutcome
+	// JobOutcome is how data refresh jobs end (FinqLink); empty means
+	// JobOutcomeCompleted.
+	JobOutcome JobOutcome
+	// ConsentSuspendAfter, when set, makes the bank suspend an active AIS
+	// consent this long after its authorization (FinqLink).
+	ConsentSuspendAfter time.Duration
 }
+
+// PaymentOutcome is what happens to an authorized payment.
+type PaymentOutcome string
+
+// The payment outcomes a scenario can choose.
+const (
+	// PaymentCompleted: the bank executes the payment (and, where it
+	// reports the creditor's side, the funds arrive).
+	PaymentCompleted PaymentOutcome = "completed"
+	// PaymentRejected: the bank rejects the payment after authorization;
+	// the link fails.
+	PaymentRejected PaymentOutcome = "rejected"
+	// PaymentFundsRejected: the payment completes but the creditor's bank
+	// sends the funds back (funds_rejected where the bank reports it).
+	PaymentFundsRejected PaymentOutcome = "funds_rejected"
+)
+
+// PaymentOutcomes lists every payment outcome.
+var PaymentOutcomes = []PaymentOutcome{PaymentCompleted, PaymentRejected, PaymentFundsRejected}
+
+// JobOutcome is how a data refresh job ends.
+type JobOutcome string
+
+// The job outcomes a scenario can choose.
+const (
+	JobOutcomeCompleted JobOutcome = "completed"
+	// JobOutcomePartial: transactions could not all be fetched
+	// (job_partially_completed).
+	JobOutcomePartial JobOutcome = "partial"
+	// JobOutcomeFailed: the bank fails the job (job_failed).
+	JobOutcomeFailed JobOutcome = "failed"
+)
+
+// JobOutcomes lists every job outcome.
+var JobOutcomes = []JobOutcome{JobOutcomeCompleted, JobOutcomePartial, JobOutcomeFailed}
 
 // CommandFailure makes the import commands of the PSU with one login
 // ("*": every PSU) end in the provider's exception instead of a result.

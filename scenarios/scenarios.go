@@ -177,6 +177,11 @@ type BehaviourSpec struct {
 	Commands []CommandRule `yaml:"commands"`
 	// Webhooks breaks webhook delivery on purpose.
 	Webhooks WebhookSpec `yaml:"webhooks"`
+	// Payments, Jobs and Consents say how FinqLink's banks treat
+	// authorized payments, data refresh jobs and active consents.
+	Payments PaymentSpec `yaml:"payments"`
+	Jobs     JobSpec     `yaml:"jobs"`
+	Consents ConsentSpec `yaml:"consents"`
 	// Faults are fault rules bound to every tenant of this scenario.
 	Faults []faults.Rule `yaml:"faults"`
 }
@@ -194,6 +199,28 @@ type WebhookSpec struct {
 	OutOfOrder bool `yaml:"out_of_order"`
 	// Delay holds every new webhook back this long on the tenant clock.
 	Delay emulator.Duration `yaml:"delay"`
+	// Alg is what the tenant's webhook keys sign with: RS256 (left out)
+	// or ES256.
+	Alg emulator.SigningAlg `yaml:"alg"`
+}
+
+// PaymentSpec is what the banks do with authorized payments.
+type PaymentSpec struct {
+	// Outcome is one of emulator.PaymentOutcomes; left out: completed.
+	Outcome emulator.PaymentOutcome `yaml:"outcome"`
+}
+
+// JobSpec is how data refresh jobs end.
+type JobSpec struct {
+	// Outcome is one of emulator.JobOutcomes; left out: completed.
+	Outcome emulator.JobOutcome `yaml:"outcome"`
+}
+
+// ConsentSpec is what the banks do with active AIS consents.
+type ConsentSpec struct {
+	// SuspendAfter suspends an active consent this long after it was
+	// authorized; left out: never.
+	SuspendAfter emulator.Duration `yaml:"suspend_after"`
 }
 
 // CommandRule makes the import commands of the PSU with login PSU ("*":
@@ -243,6 +270,10 @@ func (s *Scenario) Behaviour() emulator.Behaviour {
 		CommandDuration:   b.CommandDuration.D(),
 		Webhooks: emulator.WebhookFaults{BadSignature: b.Webhooks.BadSignature, UnknownKID: b.Webhooks.UnknownKID,
 			Duplicate: b.Webhooks.Duplicate, OutOfOrder: b.Webhooks.OutOfOrder, Delay: b.Webhooks.Delay.D()},
+		WebhookAlg:          b.Webhooks.Alg,
+		PaymentOutcome:      b.Payments.Outcome,
+		JobOutcome:          b.Jobs.Outcome,
+		ConsentSuspendAfter: b.Consents.SuspendAfter.D(),
 	}
 	for _, r := range b.SCA {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.PSU, Outcome: r.Outcome})

@@ -232,7 +232,7 @@ func TestParseErrors(t *testing.T) {
 		{"command bad state", good + psu + "behaviour:\n  commands:\n    - {psu: a, exception: SessionExpired, state: done}\n",
 			`bad.yaml:10: behaviour.commands[0].state: "done" is not a state a command ends in (error or fatal)`},
 		{"negative command duration", good + "behaviour:\n  command_duration: -5s\n", `bad.yaml:6: behaviour.command_duration: duration "-5s" is negative`},
-		{"webhook unknown key", good + "behaviour:\n  webhooks:\n    late: true\n", `bad.yaml:7: behaviour.webhooks.late: unknown key (known here: bad_signature, unknown_kid, duplicate, out_of_order, delay)`},
+		{"webhook unknown key", good + "behaviour:\n  webhooks:\n    late: true\n", `bad.yaml:7: behaviour.webhooks.late: unknown key (known here: bad_signature, unknown_kid, duplicate, out_of_order, delay, alg)`},
 		{"negative webhook delay", good + "behaviour:\n  webhooks:\n    delay: -1m\n", `bad.yaml:7: behaviour.webhooks.delay: duration "-1m" is negative`},
 		{"unknown finqlink provider", good + "  banks:\n    finqlink: [rzb_ro, ing_ro]\n",
 			`bad.yaml:6: world.banks.finqlink[1]: unknown finqlink bank "ing_ro" (known: rzb_ro, bt_ro, cec_ro, libra_ro)`},

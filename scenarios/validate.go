@@ -316,6 +316,15 @@ func (p *parser) validateBehaviour(s *Scenario, pa path) {
 		}
 	}
 	p.validateCommands(b.Commands, pa.key("commands"), knownPSU)
+	if a := b.Webhooks.Alg; a != "" && a.Validate() != nil {
+		p.add(pa.key("webhooks").key("alg"), "%q is not a signing algorithm (RS256 or ES256)", a)
+	}
+	if o := b.Payments.Outcome; o != "" && !slices.Contains(emulator.PaymentOutcomes, o) {
+		p.add(pa.key("payments").key("outcome"), "%q is not one of %s", o, joinAny(emulator.PaymentOutcomes))
+	}
+	if o := b.Jobs.Outcome; o != "" && !slices.Contains(emulator.JobOutcomes, o) {
+		p.add(pa.key("jobs").key("outcome"), "%q is not one of %s", o, joinAny(emulator.JobOutcomes))
+	}
 	for i, r := range b.Faults {
 		rp := pa.key("faults").idx(i)
 		if err := faults.Validate(r); err != nil {
@@ -555,6 +564,15 @@ func joinProviderList(ps []emulator.Provider) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
 		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+// joinAny lists a closed set of values for an error message.
+func joinAny[T ~string](vs []T) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
 	}
 	return strings.Join(s, ", ")
 }

@@ -102,3 +102,9 @@ func errorID(reqID string, f *failure) string {
 	h := hex.EncodeToString(sum[:16])
 	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
 }
+
+// notYet answers an operation this build does not serve yet, saying so
+// plainly rather than pretending.
+func (p *Provider) notYet(w http.ResponseWriter, r *http.Request) error {
+	return fail(http.StatusNotImplemented, "internal_server_error", "Sandbank does not serve %s yet: FinqLink is being built", r.URL.Path)
+}

@@ -155,7 +155,7 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 	fq := finqlink.New(finqlink.Options{Store: st, Log: opts.Log, Keys: keys})
 	pages, err := bank.New(bank.Options{
 		Store: st, Log: opts.Log, CodeTTL: fintecture.CodeTTL,
-		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: fin, emulator.Kontomatik: km},
+		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: fin, emulator.Kontomatik: km, emulator.FinqLink: fq},
 	})
 	if err != nil {
 		in.Journal.Close()

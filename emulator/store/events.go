@@ -66,18 +66,21 @@ func (s *Store) runEvent(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, ev
 	case EventSCATimeout:
 		// A journey still pending at its deadline fails; a finished one is
 		// left alone.
-		if _, err := failSCA(ctx, tx, t, ev.ref, emulator.FailTimeout); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
+		if _, err := failSCA(ctx, tx, t, ev.ref, emulator.FailTimeout, ev.due); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
 			return err
 		}
 		return nil
 	case EventSCADecide:
 		// The PSU may have acted first; then there is nothing to decide.
-		if _, err := failSCA(ctx, tx, t, ev.ref, emulator.FailDenied); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
+		if _, err := failSCA(ctx, tx, t, ev.ref, emulator.FailDenied, ev.due); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
 			return err
 		}
 		return nil
 	case EventVerificationDue:
 		return completeVerification(ctx, tx, t, ev.ref, ev.due)
+	}
+	if ok, err := finqlinkEvent(ctx, tx, t, ev); ok {
+		return err
 	}
 	return fmt.Errorf("unknown event kind %q", ev.kind)
 }

@@ -156,6 +156,9 @@ func (s *Store) AdvanceSCA(ctx context.Context, t *emulator.Tenant, id string, s
 		if err == nil && psuID != "" {
 			err = scheduleDecision(ctx, tx, t, x, s.Now(t))
 		}
+		if err == nil {
+			err = scaChanged(ctx, tx, t, x, s.Now(t))
+		}
 		out = x
 		return err
 	})
@@ -254,6 +257,9 @@ func (s *Store) ApproveSCAAs(ctx context.Context, t *emulator.Tenant, id, bankID
 		x.Status, x.Step = emulator.SCACompleted, emulator.StepDone
 		_, err = tx.ExecContext(ctx, `UPDATE sca_sessions SET status = ?, step = ?, connection_id = ?, code = ? WHERE tenant_id = ? AND id = ?`,
 			x.Status, x.Step, x.ConnectionID, x.Code, t.ID, id)
+		if err == nil {
+			err = scaChanged(ctx, tx, t, x, now)
+		}
 		out = x
 		return err
 	})
@@ -293,18 +299,21 @@ func (s *Store) FailSCA(ctx context.Context, t *emulator.Tenant, id string, reas
 	var out emulator.SCASession
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = failSCA(ctx, tx, t, id, reason)
+		out, err = failSCA(ctx, tx, t, id, reason, s.Now(t))
 		return err
 	})
 	return out, err
 }
 
-func failSCA(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, id string, reason emulator.FailReason) (emulator.SCASession, error) {
+func failSCA(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, id string, reason emulator.FailReason, now time.Time) (emulator.SCASession, error) {
 	x, err := pendingSession(ctx, tx, t, id)
 	if err != nil {
 		return x, err
 	}
 	x.Status, x.Step, x.Failure = emulator.SCAFailed, emulator.StepDone, reason
 	_, err = tx.ExecContext(ctx, `UPDATE sca_sessions SET status = ?, step = ?, failure = ? WHERE tenant_id = ? AND id = ?`, x.Status, x.Step, x.Failure, t.ID, id)
-	return x, err
+	if err != nil {
+		return x, err
+	}
+	return x, scaChanged(ctx, tx, t, x, now)
 }

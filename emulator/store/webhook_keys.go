@@ -93,6 +93,15 @@ func (s *Store) SetWebhookAlg(ctx context.Context, t *emulator.Tenant, p emulato
 	})
 }
 
+// defaultAlg is what a tenant's keys sign with until SetWebhookAlg says
+// otherwise: its scenario's choice, else RS256.
+func defaultAlg(t *emulator.Tenant) emulator.SigningAlg {
+	if a := t.Behaviour.WebhookAlg; a != "" {
+		return a
+	}
+	return emulator.RS256
+}
+
 // keyState is a tenant's stored signing set-up for one provider.
 type keyState struct {
 	alg   emulator.SigningAlg
@@ -102,7 +111,7 @@ type keyState struct {
 }
 
 func readKeyState(ctx context.Context, q queryer, t *emulator.Tenant, p emulator.Provider) (keyState, error) {
-	ks := keyState{alg: emulator.RS256, keys: map[int64]emulator.SigningKey{}}
+	ks := keyState{alg: defaultAlg(t), keys: map[int64]emulator.SigningKey{}}
 	var alg string
 	var epoch sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT alg, key_epoch FROM webhook_settings WHERE tenant_id = ? AND provider = ?`, t.ID, p).Scan(&alg, &epoch)
@@ -156,7 +165,7 @@ func (ks keyState) period(now time.Time) int64 {
 // than the previous period. Keys minted for another algorithm than the
 // current setting are not used (the caller mints again).
 func installKeys(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, p emulator.Provider, now time.Time, minted []emulator.SigningKey) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_settings (tenant_id, provider) VALUES (?, ?) ON CONFLICT DO NOTHING`, t.ID, p); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_settings (tenant_id, provider, alg) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, t.ID, p, defaultAlg(t)); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE webhook_settings SET key_epoch = ? WHERE tenant_id = ? AND provider = ? AND key_epoch IS NULL`, ns(now), t.ID, p); err != nil {
