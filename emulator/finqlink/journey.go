@@ -2,6 +2,8 @@ package finqlink
 
 import (
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/sandbank/sandbank/emulator"
 )
@@ -38,3 +40,24 @@ func (p *Provider) ReturnURL(t *emulator.Tenant, s emulator.SCASession) (string,
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
+
+// WebUIPrefix is where FinqLink's hosted WebUI is served: the payment page
+// of a link at WebUIPrefix/{tenant key}/pay/{web_id} and the consent page
+// at WebUIPrefix/{tenant key}/consent/{web_id}.
+const WebUIPrefix = "/webui/finqlink"
+
+// The two kinds of WebUI page.
+const (
+	uiPay     = "pay"
+	uiConsent = "consent"
+)
+
+// webURL is the WebUI page of a link (kind uiPay) or consent (uiConsent).
+// base is Sandbank's public origin (httpapi.BaseURL).
+func webURL(base string, t *emulator.Tenant, kind, webID string) string {
+	return strings.TrimSuffix(base, "/") + WebUIPrefix + "/" + t.Key() + "/" + kind + "/" + url.PathEscape(webID)
+}
+
+// JourneyTTL is how long a payer or account holder has at the bank once
+// sent there, unless the tenant's scenario says otherwise (journey_ttl).
+const JourneyTTL = 15 * time.Minute
