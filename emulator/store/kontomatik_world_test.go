@@ -14,7 +14,8 @@ import (
 
 // TestKindsCoOwnersAndCommandBehaviour: what a Kontomatik handler reads
 // beyond Fintecture's world survives the store: transaction kinds,
-// account co-owners, and the import-command behaviour, across a reopen.
+// account co-owners, and the import-command behaviour (with FinqLink's
+// bank behaviour), across a reopen.
 func TestKindsCoOwnersAndCommandBehaviour(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k.db")
 	behaviour := emulator.Behaviour{
@@ -23,6 +24,9 @@ func TestKindsCoOwnersAndCommandBehaviour(t *testing.T) {
 			{Login: "test", Exception: "SessionExpired", Message: "Session expired.", After: 2 * time.Second},
 			{Login: "*", Exception: "ServiceMaintenance"},
 		},
+		// FinqLink's knobs ride in the same row.
+		WebhookAlg: emulator.ES256, PaymentOutcome: emulator.PaymentFundsRejected,
+		JobOutcome: emulator.JobOutcomePartial, ConsentSuspendAfter: time.Hour,
 	}
 	world := func(emulator.Tenant, time.Time) (emulator.World, error) {
 		return emulator.World{

@@ -448,6 +448,11 @@ type behaviourJSON struct {
 	CommandDuration   time.Duration `json:"command_duration,omitempty"`
 	CommandFailures   []commandJSON `json:"command_failures,omitempty"`
 	Webhooks          *webhookJSON  `json:"webhooks,omitempty"`
+	// FinqLink's bank behaviour.
+	WebhookAlg          emulator.SigningAlg     `json:"webhook_alg,omitempty"`
+	PaymentOutcome      emulator.PaymentOutcome `json:"payment_outcome,omitempty"`
+	JobOutcome          emulator.JobOutcome     `json:"job_outcome,omitempty"`
+	ConsentSuspendAfter time.Duration           `json:"consent_suspend_after,omitempty"`
 }
 
 type webhookJSON struct {
@@ -475,7 +480,8 @@ func behaviourWire(b emulator.Behaviour) behaviourJSON {
 	out := behaviourJSON{
 		AccessTokenTTL: b.AccessTokenTTL, RefreshTokenTTL: b.RefreshTokenTTL, ConsentValidity: b.ConsentValidity,
 		JourneyTTL: b.JourneyTTL, DecoupledTTL: b.DecoupledTTL, VerificationDelay: b.VerificationDelay,
-		CommandDuration: b.CommandDuration,
+		CommandDuration: b.CommandDuration, WebhookAlg: b.WebhookAlg, PaymentOutcome: b.PaymentOutcome,
+		JobOutcome: b.JobOutcome, ConsentSuspendAfter: b.ConsentSuspendAfter,
 	}
 	for _, r := range b.SCA {
 		out.SCA = append(out.SCA, outcomeJSON{Login: r.Login, Outcome: r.Outcome})
@@ -493,7 +499,8 @@ func (b behaviourJSON) domain() emulator.Behaviour {
 	out := emulator.Behaviour{
 		AccessTokenTTL: b.AccessTokenTTL, RefreshTokenTTL: b.RefreshTokenTTL, ConsentValidity: b.ConsentValidity,
 		JourneyTTL: b.JourneyTTL, DecoupledTTL: b.DecoupledTTL, VerificationDelay: b.VerificationDelay,
-		CommandDuration: b.CommandDuration,
+		CommandDuration: b.CommandDuration, WebhookAlg: b.WebhookAlg, PaymentOutcome: b.PaymentOutcome,
+		JobOutcome: b.JobOutcome, ConsentSuspendAfter: b.ConsentSuspendAfter,
 	}
 	for _, r := range b.SCA {
 		out.SCA = append(out.SCA, emulator.OutcomeRule{Login: r.Login, Outcome: r.Outcome})
