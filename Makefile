@@ -5,7 +5,8 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-SDK_DIR := emulator/fintecture/testdata/sdk
+SDK_DIR  := emulator/fintecture/testdata/sdk
+JOSE_DIR := emulator/instance/testdata/jose
 
 .PHONY: run build test deps browser node bench tidy
 
@@ -18,7 +19,8 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sandbank ./cmd/sandbank
 
 ## deps: Go modules, Debian's chromium for the browser tests, and Node.js
-## with the pinned npm packages (Fintecture's own client) for the SDK tests
+## with the pinned npm packages (Fintecture's own client for the SDK tests,
+## jose for the independent check of FinqLink webhook signatures)
 deps: browser node
 	$(GO) mod download
 
@@ -34,6 +36,7 @@ node:
 	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; fi
 	cd $(SDK_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	cd $(JOSE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 ## test: the whole suite (vet, unit, HTTP, browser tests)
 test: deps

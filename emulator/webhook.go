@@ -114,12 +114,19 @@ const (
 	FaultDuplicate    WebhookFault = "duplicate"
 	FaultOutOfOrder   WebhookFault = "out_of_order"
 	FaultDelay        WebhookFault = "delay"
+	// FaultReceiverError marks an attempt that was never sent: the
+	// scenario's receiver_errors recorded it as the receiver's 503.
+	FaultReceiverError WebhookFault = "receiver_error"
 )
 
+// WebhookMaxAttempts is how many attempts a delivery gets by default
+// before it is failed (the dispatcher may be set to fewer). A scenario's
+// receiver_errors is bounded by it: at that count every delivery fails
+// without ever being sent, which is as far as that fault can go.
+const WebhookMaxAttempts = 10
+
 // WebhookFaults is the sabotage a tenant's scenario asks of its webhook
-// deliveries. The zero value delivers faithfully. A receiver answering
-// 5xx is the receiver's own doing and needs no fault here: retries
-// handle it.
+// deliveries. The zero value delivers faithfully.
 type WebhookFaults struct {
 	// BadSignature signs with the right kid, then corrupts the signature.
 	BadSignature bool
@@ -132,6 +139,13 @@ type WebhookFaults struct {
 	// Delay pushes a new delivery's due time back by this much on the
 	// tenant's clock.
 	Delay time.Duration
+	// ReceiverErrors plays a receiver answering 5xx: the first this many
+	// attempts of every delivery are not sent but recorded as a 503
+	// (marked FaultReceiverError), so the delivery retries with backoff
+	// on the tenant's clock and is sent for real once they are used up.
+	// A receiver test can thus go through the retries without taking its
+	// own endpoint down.
+	ReceiverErrors int
 }
 
 // SigningAlg is a JWS algorithm webhook keys sign with. FinqLink signs

@@ -199,6 +199,11 @@ type WebhookSpec struct {
 	OutOfOrder bool `yaml:"out_of_order"`
 	// Delay holds every new webhook back this long on the tenant clock.
 	Delay emulator.Duration `yaml:"delay"`
+	// ReceiverErrors plays a receiver answering 503: the first this many
+	// attempts of every delivery are recorded as 503s without being
+	// sent, then the retries (backoff on the tenant clock) deliver it. At
+	// most emulator.WebhookMaxAttempts.
+	ReceiverErrors int `yaml:"receiver_errors"`
 	// Alg is what the tenant's webhook keys sign with: RS256 (left out)
 	// or ES256.
 	Alg emulator.SigningAlg `yaml:"alg"`
@@ -269,7 +274,8 @@ func (s *Scenario) Behaviour() emulator.Behaviour {
 		VerificationDelay: b.VerificationDelay.D(),
 		CommandDuration:   b.CommandDuration.D(),
 		Webhooks: emulator.WebhookFaults{BadSignature: b.Webhooks.BadSignature, UnknownKID: b.Webhooks.UnknownKID,
-			Duplicate: b.Webhooks.Duplicate, OutOfOrder: b.Webhooks.OutOfOrder, Delay: b.Webhooks.Delay.D()},
+			Duplicate: b.Webhooks.Duplicate, OutOfOrder: b.Webhooks.OutOfOrder, Delay: b.Webhooks.Delay.D(),
+			ReceiverErrors: b.Webhooks.ReceiverErrors},
 		WebhookAlg:          b.Webhooks.Alg,
 		PaymentOutcome:      b.Payments.Outcome,
 		JobOutcome:          b.Jobs.Outcome,

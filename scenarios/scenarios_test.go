@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -232,7 +233,10 @@ func TestParseErrors(t *testing.T) {
 		{"command bad state", good + psu + "behaviour:\n  commands:\n    - {psu: a, exception: SessionExpired, state: done}\n",
 			`bad.yaml:10: behaviour.commands[0].state: "done" is not a state a command ends in (error or fatal)`},
 		{"negative command duration", good + "behaviour:\n  command_duration: -5s\n", `bad.yaml:6: behaviour.command_duration: duration "-5s" is negative`},
-		{"webhook unknown key", good + "behaviour:\n  webhooks:\n    late: true\n", `bad.yaml:7: behaviour.webhooks.late: unknown key (known here: bad_signature, unknown_kid, duplicate, out_of_order, delay, alg)`},
+		{"webhook unknown key", good + "behaviour:\n  webhooks:\n    late: true\n", `bad.yaml:7: behaviour.webhooks.late: unknown key (known here: bad_signature, unknown_kid, duplicate, out_of_order, delay, receiver_errors, alg)`},
+		{"too many receiver errors", good + "behaviour:\n  webhooks:\n    receiver_errors: 11\n", `bad.yaml:7: behaviour.webhooks.receiver_errors: 11 is out of range 0..10`},
+		{"negative receiver errors", good + "behaviour:\n  webhooks:\n    receiver_errors: -1\n", `bad.yaml:7: behaviour.webhooks.receiver_errors: -1 is out of range 0..10`},
+		{"receiver errors not a count", good + "behaviour:\n  webhooks:\n    receiver_errors: many\n", `bad.yaml:7: behaviour.webhooks.receiver_errors:`},
 		{"negative webhook delay", good + "behaviour:\n  webhooks:\n    delay: -1m\n", `bad.yaml:7: behaviour.webhooks.delay: duration "-1m" is negative`},
 		{"unknown finqlink provider", good + "  banks:\n    finqlink: [rzb_ro, ing_ro]\n",
 			`bad.yaml:6: world.banks.finqlink[1]: unknown finqlink bank "ing_ro" (known: rzb_ro, bt_ro, cec_ro, libra_ro)`},
@@ -425,5 +429,33 @@ behaviour:
 	}
 	if !s.World.PSUs[0].For(emulator.Kontomatik) || s.World.PSUs[0].For(emulator.Fintecture) || !s.World.PSUs[1].For(emulator.Fintecture) {
 		t.Fatal("PSU.For does not follow providers")
+	}
+}
+
+// TestWebhookBehaviour: every knob of the webhooks section reaches the
+// emulator's Behaviour, which the dispatcher and the signing keys read.
+func TestWebhookBehaviour(t *testing.T) {
+	s, err := ParseBytes("f.yaml", []byte(good+`behaviour:
+  webhooks:
+    bad_signature: true
+    unknown_kid: true
+    duplicate: true
+    out_of_order: true
+    delay: 45s
+    receiver_errors: 3
+    alg: ES256
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.Behaviour()
+	want := emulator.WebhookFaults{BadSignature: true, UnknownKID: true, Duplicate: true, OutOfOrder: true, Delay: 45 * time.Second, ReceiverErrors: 3}
+	if b.Webhooks != want || b.WebhookAlg != emulator.ES256 {
+		t.Fatalf("webhooks %+v alg %q, want %+v ES256", b.Webhooks, b.WebhookAlg, want)
+	}
+	// The bound is inclusive: as many simulated errors as the dispatcher
+	// has attempts fails every delivery, which is a scenario too.
+	if _, err := ParseBytes("f.yaml", []byte(good+fmt.Sprintf("behaviour:\n  webhooks:\n    receiver_errors: %d\n", emulator.WebhookMaxAttempts))); err != nil {
+		t.Fatalf("receiver_errors at the bound: %v", err)
 	}
 }

@@ -101,6 +101,9 @@ func TestBrokenFilesFailBoth(t *testing.T) {
 		"co-owner twice":            good + psu + "      accounts: [{co_owners: [Ann, Ann]}]\n",
 		"unknown provider of a PSU": good + psu + "      providers: [monzo]\n",
 		"empty PSU providers":       good + psu + "      providers: []\n",
+		"receiver errors over":      good + "behaviour:\n  webhooks:\n    receiver_errors: 11\n",
+		"receiver errors negative":  good + "behaviour:\n  webhooks:\n    receiver_errors: -2\n",
+		"receiver errors text":      good + "behaviour:\n  webhooks:\n    receiver_errors: some\n",
 	}
 	for name, text := range broken {
 		if err := sch.Validate(yamlToJSON(t, []byte(text))); err == nil {
@@ -239,6 +242,11 @@ func TestSchemaSharesGoRules(t *testing.T) {
 	}
 	if got := enum(d["command_rule"].Properties["exception"]["enum"]); !slices.Equal(got, emulator.CommandExceptions) {
 		t.Errorf("command exceptions: schema %v, Go %v", got, emulator.CommandExceptions)
+	}
+	// receiver_errors is bounded by the dispatcher's attempts.
+	hooks := d["behaviour"].Properties["webhooks"]["properties"].(map[string]any)
+	if max := hooks["receiver_errors"].(map[string]any)["maximum"]; max != float64(emulator.WebhookMaxAttempts) {
+		t.Errorf("receiver_errors: schema maximum %v, Go %d", max, emulator.WebhookMaxAttempts)
 	}
 	coOwner := d["account"].Properties["co_owners"]["items"].(map[string]any)["pattern"]
 	if coOwner != coOwnerPattern {

@@ -316,6 +316,7 @@ func (p *parser) validateBehaviour(s *Scenario, pa path) {
 		}
 	}
 	p.validateCommands(b.Commands, pa.key("commands"), knownPSU)
+	p.count(pa.key("webhooks").key("receiver_errors"), b.Webhooks.ReceiverErrors, emulator.WebhookMaxAttempts)
 	if a := b.Webhooks.Alg; a != "" && a.Validate() != nil {
 		p.add(pa.key("webhooks").key("alg"), "%q is not a signing algorithm (RS256 or ES256)", a)
 	}

@@ -2,7 +2,8 @@
 // contracts served, the demo credentials, every tenant, the scenarios and
 // the default scenario's magic logins) and, under /dashboard/, one page per
 // tenant to drive it through the control plane: its clock, scenario,
-// pending SCA journeys, connections, world, fault rules and request journal.
+// pending SCA journeys, connections, world, fault rules, webhook
+// deliveries (each with its attempts, and resend) and request journal.
 //
 // The pages are server-rendered with html/template, so everything shown is
 // escaped, and work without JavaScript (DESIGN.md §5): every action is a
@@ -64,6 +65,7 @@ type Dashboard struct {
 var pages = []string{
 	"dashboard_index.html", "dashboard_tenant.html", "dashboard_account.html",
 	"dashboard_journal.html", "dashboard_delete.html", "dashboard_error.html",
+	"dashboard_webhook.html",
 }
 
 // New parses the templates and checks the options.
@@ -116,6 +118,8 @@ func (d *Dashboard) Mount(r *mux.Router) {
 		{tenant + "/accounts/{id}", methods{get: d.account}},
 		{tenant + "/journal", methods{get: d.journal}},
 		{tenant + "/journal/clear", methods{post: d.clearJournal}},
+		{tenant + "/webhooks/{id}", methods{get: d.webhook}},
+		{tenant + "/webhooks/{id}/resend", methods{post: d.resendWebhook}},
 		{tenant + "/delete", methods{get: d.confirmDelete, post: d.deleteTenant}},
 	}
 	r.PathPrefix("/dashboard/static/").Handler(staticHandler())

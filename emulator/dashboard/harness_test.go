@@ -22,6 +22,7 @@ import (
 	"github.com/sandbank/sandbank/emulator/dashboard"
 	"github.com/sandbank/sandbank/emulator/faults"
 	"github.com/sandbank/sandbank/emulator/store"
+	"github.com/sandbank/sandbank/emulator/webhooks"
 )
 
 // The tests drive the dashboard over a real SQLite store, the real
@@ -75,6 +76,7 @@ func testWorld(_ emulator.Tenant, now time.Time) (emulator.World, error) {
 var scenarios = []client.Scenario{
 	{Name: "default", Description: "Magic logins included.", Seed: 7, Builtin: true},
 	{Name: "calm", Description: "Nothing goes wrong.", Seed: 9, Builtin: true},
+	{Name: "flaky_receiver", Description: "The first attempt of every webhook gets a simulated 503.", Seed: 11, Builtin: true},
 }
 
 func resolveScenario(name, _ string) (store.ScenarioData, error) {
@@ -92,6 +94,9 @@ func resolveScenario(name, _ string) (store.ScenarioData, error) {
 		}, nil
 	case "calm":
 		return store.ScenarioData{Name: name, Source: "name: calm", Seed: 9}, nil
+	case "flaky_receiver":
+		return store.ScenarioData{Name: name, Source: "name: flaky_receiver", Seed: 11,
+			Behaviour: emulator.Behaviour{Webhooks: emulator.WebhookFaults{ReceiverErrors: 1}}}, nil
 	}
 	return store.ScenarioData{}, fmt.Errorf("no scenario %q", name)
 }
@@ -138,9 +143,12 @@ func (j storeJournal) HAR(context.Context, *emulator.Tenant, client.JournalQuery
 func (j storeJournal) Flush(context.Context) error { return nil }
 
 type harness struct {
-	st     *store.Store
-	clock  *emulator.ManualClock
-	ctl    *control.Service
+	st    *store.Store
+	clock *emulator.ManualClock
+	ctl   *control.Service
+	// hooks is the webhook dispatcher the control plane flushes after a
+	// clock change or a resend, as in a running Sandbank.
+	hooks  *webhooks.Dispatcher
 	srv    *httptest.Server
 	client *http.Client
 	demo   *emulator.Tenant
@@ -162,8 +170,16 @@ func newHarness(t *testing.T) *harness {
 	if err := engine.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
+	hooks, err := webhooks.New(webhooks.Options{Store: st, Clock: clock, Faults: func(t *emulator.Tenant) emulator.WebhookFaults { return t.Behaviour.Webhooks }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctl := control.New(control.Options{
 		Store: st, Faults: control.FaultEngine(engine), Journal: storeJournal{st},
+		FlushWebhooks: func(ctx context.Context, t *emulator.Tenant) error {
+			_, err := hooks.Flush(ctx, t)
+			return err
+		},
 		Scenarios:       func() []client.Scenario { return scenarios },
 		DefaultScenario: "default",
 		JourneyPath: func(t *emulator.Tenant, s emulator.SCASession) string {
@@ -191,7 +207,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{st: st, clock: clock, ctl: ctl, srv: srv, client: c, demo: demo}
+	return &harness{st: st, clock: clock, ctl: ctl, hooks: hooks, srv: srv, client: c, demo: demo}
 }
 
 func (h *harness) page(key string) string { return "/dashboard/tenants/" + key }

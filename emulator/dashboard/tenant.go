@@ -40,6 +40,12 @@ type tenantView struct {
 	Faults []faultRow
 	// FaultsNote says why fault rules cannot be shown, when they cannot.
 	FaultsNote string
+
+	// Webhooks are the newest deliveries; WebhooksMore says older ones
+	// exist. JWKS is where receivers get the keys (FinqLink tenants).
+	Webhooks     []webhookRow
+	WebhooksMore bool
+	JWKS         string
 }
 
 // clockView is a tenant's clock.
@@ -170,6 +176,9 @@ func (d *Dashboard) loadTenant(ctx context.Context, key string) (*tenantView, er
 	}
 	for _, f := range rules {
 		v.Faults = append(v.Faults, newFaultRow(f))
+	}
+	if err := d.loadWebhooks(ctx, v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

@@ -461,6 +461,8 @@ type webhookJSON struct {
 	Duplicate    bool          `json:"duplicate,omitempty"`
 	OutOfOrder   bool          `json:"out_of_order,omitempty"`
 	Delay        time.Duration `json:"delay,omitempty"`
+	// ReceiverErrors is the count of 503s the scenario plays per delivery.
+	ReceiverErrors int `json:"receiver_errors,omitempty"`
 }
 
 type outcomeJSON struct {
@@ -490,7 +492,7 @@ func behaviourWire(b emulator.Behaviour) behaviourJSON {
 		out.CommandFailures = append(out.CommandFailures, commandJSON{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After, Fatal: c.Fatal})
 	}
 	if w := b.Webhooks; w != (emulator.WebhookFaults{}) {
-		out.Webhooks = &webhookJSON{BadSignature: w.BadSignature, UnknownKID: w.UnknownKID, Duplicate: w.Duplicate, OutOfOrder: w.OutOfOrder, Delay: w.Delay}
+		out.Webhooks = &webhookJSON{BadSignature: w.BadSignature, UnknownKID: w.UnknownKID, Duplicate: w.Duplicate, OutOfOrder: w.OutOfOrder, Delay: w.Delay, ReceiverErrors: w.ReceiverErrors}
 	}
 	return out
 }
@@ -509,7 +511,7 @@ func (b behaviourJSON) domain() emulator.Behaviour {
 		out.CommandFailures = append(out.CommandFailures, emulator.CommandFailure{Login: c.Login, Exception: c.Exception, Message: c.Message, After: c.After, Fatal: c.Fatal})
 	}
 	if w := b.Webhooks; w != nil {
-		out.Webhooks = emulator.WebhookFaults{BadSignature: w.BadSignature, UnknownKID: w.UnknownKID, Duplicate: w.Duplicate, OutOfOrder: w.OutOfOrder, Delay: w.Delay}
+		out.Webhooks = emulator.WebhookFaults{BadSignature: w.BadSignature, UnknownKID: w.UnknownKID, Duplicate: w.Duplicate, OutOfOrder: w.OutOfOrder, Delay: w.Delay, ReceiverErrors: w.ReceiverErrors}
 	}
 	return out
 }

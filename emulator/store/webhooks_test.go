@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -408,5 +409,29 @@ func TestWebhooksTravelInBundlesAndGoOnReset(t *testing.T) {
 	}
 	if c3, _, _ := src.WebhookKeys(ctx, tn, tn.Provider, testMint); c3.KID == cur.KID {
 		t.Errorf("reset kept the signing keys")
+	}
+}
+
+// TestWebhookFaultsSurviveTheTenantRow: every webhook fault a scenario
+// sets, receiver_errors included, is kept in the tenant's row and read
+// back as it was, so the dispatcher of a restarted Sandbank applies the
+// same sabotage.
+func TestWebhookFaultsSurviveTheTenantRow(t *testing.T) {
+	b := emulator.Behaviour{
+		Webhooks:   emulator.WebhookFaults{BadSignature: true, UnknownKID: true, Duplicate: true, OutOfOrder: true, Delay: 90 * time.Second, ReceiverErrors: 4},
+		WebhookAlg: emulator.ES256,
+	}
+	raw, err := json.Marshal(behaviourWire(b))
+	noErr(t, err)
+	var back behaviourJSON
+	noErr(t, json.Unmarshal(raw, &back))
+	if got := back.domain(); !reflect.DeepEqual(got, b) {
+		t.Fatalf("read back:\n got  %+v\n want %+v\n from %s", got, b, raw)
+	}
+	// Only receiver_errors set still makes a webhooks section.
+	raw, err = json.Marshal(behaviourWire(emulator.Behaviour{Webhooks: emulator.WebhookFaults{ReceiverErrors: 1}}))
+	noErr(t, err)
+	if string(raw) != `{"webhooks":{"receiver_errors":1}}` {
+		t.Fatalf("kept as %s", raw)
 	}
 }

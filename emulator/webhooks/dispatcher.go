@@ -17,6 +17,11 @@
 // Delivery is at least once: a Sandbank stopped in the middle of a send
 // sends again, with the same x-webhook-id, once the claim's lease runs
 // out.
+//
+// A scenario can sabotage deliveries (emulator.WebhookFaults): corrupt or
+// foreign signatures, duplicates, reordering, delays, and a receiver that
+// answers 503 to the first attempts of every delivery (receiver_errors;
+// those attempts are recorded but never sent).
 package webhooks
 
 import (
@@ -40,7 +45,7 @@ import (
 const (
 	DefaultTimeout     = 10 * time.Second
 	DefaultInterval    = 200 * time.Millisecond
-	DefaultMaxAttempts = 10
+	DefaultMaxAttempts = emulator.WebhookMaxAttempts
 	// DefaultBackoffBase and DefaultBackoffMax shape the default backoff:
 	// 30s after the first failure, doubling, at most an hour apart.
 	DefaultBackoffBase = 30 * time.Second
@@ -330,8 +335,10 @@ func (d *Dispatcher) deliver(ctx context.Context, t *emulator.Tenant, id string,
 		return false, false, err
 	}
 	var attempts []emulator.WebhookAttempt
-	sig, err := d.keys.Sign(ctx, t, c.Body, f)
-	if err != nil {
+	if c.AttemptCount < f.ReceiverErrors {
+		// The scenario plays a receiver answering 5xx: nothing is sent.
+		attempts = append(attempts, simulatedError(d.store.Now(t), c.AttemptCount+1, f.ReceiverErrors))
+	} else if sig, err := d.keys.Sign(ctx, t, c.Body, f); err != nil {
 		// Counted as a failed attempt, so a broken key cannot retry
 		// forever; nothing reached the receiver.
 		attempts = append(attempts, emulator.WebhookAttempt{At: d.store.Now(t), Error: "signing: " + err.Error()})
@@ -363,6 +370,18 @@ func (d *Dispatcher) deliver(ctx context.Context, t *emulator.Tenant, id string,
 		err = nil // the tenant was reset or deleted meanwhile
 	}
 	return len(attempts) > 0, timedOut, err
+}
+
+// simulatedError is the record of attempt n of a delivery that the
+// scenario's receiver_errors (of count) turns into a receiver's 503: no
+// request leaves Sandbank, and the record says so, so nobody reading the
+// attempts looks for the failure at their receiver.
+func simulatedError(at time.Time, n, count int) emulator.WebhookAttempt {
+	return emulator.WebhookAttempt{
+		At: at, Status: http.StatusServiceUnavailable,
+		Error:  fmt.Sprintf("HTTP 503 simulated by the scenario (behaviour.webhooks.receiver_errors, %d of %d): not sent", n, count),
+		Faults: []emulator.WebhookFault{emulator.FaultReceiverError},
+	}
 }
 
 // send makes one request and describes what came back. It reports

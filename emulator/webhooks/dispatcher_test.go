@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -392,6 +393,85 @@ func TestSabotage(t *testing.T) {
 		h.flush()
 		if got := h.delivery(d.ID); got.Status != emulator.WebhookDelivered || len(rcv.got()) != 1 {
 			t.Fatalf("after the delay: %+v", got)
+		}
+	})
+}
+
+// TestReceiverErrors: the scenario's simulated 503s are attempts that
+// retry on the tenant's clock like real ones, without a request leaving
+// Sandbank; once they are used up the webhook goes out for real.
+func TestReceiverErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("then delivered", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emulator.RS256, webhooks.Options{})
+		rcv := newReceiver(t)
+		h.setFaults(emulator.WebhookFaults{ReceiverErrors: 2, Duplicate: true})
+		d := h.enqueue(rcv.hook(), 1)
+		start := h.st.Now(h.tn)
+		if n := h.flush(); n != 1 {
+			t.Fatalf("flush attempted %d, want the simulated attempt", n)
+		}
+		got := h.delivery(d.ID)
+		if got.Status != emulator.WebhookPending || got.AttemptCount != 1 || !got.DueAt.Equal(start.Add(30*time.Second)) || len(rcv.got()) != 0 {
+			t.Fatalf("after one simulated 503: %+v, receiver got %d", got, len(rcv.got()))
+		}
+		a := got.Attempts[0]
+		if a.Status != 503 || !slices.Equal(a.Faults, []emulator.WebhookFault{emulator.FaultReceiverError}) || a.KID != "" ||
+			a.Error != "HTTP 503 simulated by the scenario (behaviour.webhooks.receiver_errors, 1 of 2): not sent" || got.LastError != a.Error {
+			t.Fatalf("simulated attempt: %+v (last error %q)", a, got.LastError)
+		}
+		h.advance(30 * time.Second)
+		h.flush()
+		if got := h.delivery(d.ID); got.AttemptCount != 2 || !strings.Contains(got.Attempts[1].Error, "2 of 2") || len(rcv.got()) != 0 {
+			t.Fatalf("second simulated 503: %+v", got)
+		}
+		h.advance(time.Minute)
+		h.flush()
+		got = h.delivery(d.ID)
+		// The duplicate fault still applies to the real send.
+		if got.Status != emulator.WebhookDelivered || got.AttemptCount != 4 || len(rcv.got()) != 2 {
+			t.Fatalf("after the simulated errors: %+v, receiver got %d", got, len(rcv.got()))
+		}
+		for _, r := range rcv.got() {
+			if _, err := verify(must(h.jwks()), r); err != nil {
+				t.Errorf("the real send does not verify: %v", err)
+			}
+		}
+	})
+	t.Run("as many as the attempts", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emulator.ES256, webhooks.Options{MaxAttempts: 3})
+		rcv := newReceiver(t)
+		h.setFaults(emulator.WebhookFaults{ReceiverErrors: 3})
+		d := h.enqueue(rcv.hook(), 1)
+		for range 5 {
+			h.flush()
+			h.advance(time.Hour)
+		}
+		if got := h.delivery(d.ID); got.Status != emulator.WebhookFailed || got.AttemptCount != 3 || len(rcv.got()) != 0 {
+			t.Fatalf("want failed after 3 simulated 503s and nothing sent: %+v, receiver got %d", got, len(rcv.got()))
+		}
+	})
+	t.Run("a resend starts over", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emulator.ES256, webhooks.Options{})
+		rcv := newReceiver(t)
+		h.setFaults(emulator.WebhookFaults{ReceiverErrors: 1})
+		d := h.enqueue(rcv.hook(), 1)
+		h.flush()
+		h.advance(30 * time.Second)
+		h.flush()
+		if got := h.delivery(d.ID); got.Status != emulator.WebhookDelivered || len(rcv.got()) != 1 {
+			t.Fatalf("original: %+v", got)
+		}
+		c, err := h.st.ResendWebhook(context.Background(), h.tn, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.flush()
+		if got := h.delivery(c.ID); got.Status != emulator.WebhookPending || got.AttemptCount != 1 || got.Attempts[0].Status != 503 || len(rcv.got()) != 1 {
+			t.Fatalf("the copy is a delivery like any other: %+v", got)
 		}
 	})
 }
