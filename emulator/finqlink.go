@@ -174,10 +174,10 @@ type AISConsent struct {
 
 // AISMethodFilter restricts the banks a consent offers.
 type AISMethodFilter struct {
-	ProviderID       string `json:"provider_id,omitempty"`
+	ProviderID       string   `json:"provider_id,omitempty"`
 	AccountOwnerType []string `json:"account_owner_type,omitempty"`
-	InterfaceType    string `json:"interface_type,omitempty"`
-	InterfaceEnv     string `json:"interface_env,omitempty"`
+	InterfaceType    string   `json:"interface_type,omitempty"`
+	InterfaceEnv     string   `json:"interface_env,omitempty"`
 }
 
 // JobStatus is where a data refresh job stands.
