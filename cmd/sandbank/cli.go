@@ -34,6 +34,7 @@ provider:credential):
   sandbank clock T [show | advance 90d | set 2027-01-01T00:00:00Z | freeze | unfreeze]
   sandbank scenarios [list | show NAME | load T NAME [--seed N]]
   sandbank sca T [list | show ID | approve ID [--bank B] [--psu LOGIN] [--accounts A,B] | deny ID | expire ID]
+  sandbank webhooks T [list [--status S] [--subject ID] | show ID | resend ID]
   sandbank journal T [list] [--operation X] [--method M] [--path P] [--status 4xx] [--before ID] [--limit N] [--har FILE]
   sandbank journal T show ID | clear
   sandbank faults [list [--tenant T] | add [--tenant T] (--json RULE | --file rule.json) | remove ID]
@@ -63,6 +64,8 @@ func usageLine(cmd string) string {
 		return "sandbank scenarios [list | show NAME | load T NAME [--seed N]]"
 	case "sca":
 		return "sandbank sca T [list | show ID | approve ID [--bank B --psu LOGIN --accounts A,B] | deny ID | expire ID]"
+	case "webhooks":
+		return "sandbank webhooks T [list [--status pending|delivered|failed --subject ID] | show ID | resend ID]"
 	case "journal":
 		return "sandbank journal T [list [--operation X --method M --path P --status 4xx --before ID --limit N --har FILE] | show ID | clear]"
 	case "faults":
@@ -150,6 +153,7 @@ var commands = map[string]func(*cli, []string) error{
 	"clock":     (*cli).clock,
 	"scenarios": (*cli).scenarios,
 	"sca":       (*cli).sca,
+	"webhooks":  (*cli).webhooks,
 	"journal":   (*cli).journal,
 	"faults":    (*cli).faults,
 	"export":    (*cli).export,

@@ -211,7 +211,7 @@ func TestCLIUsageErrors(t *testing.T) {
 	sandbank(t, nil, "clock", "--help").want(t, 0, "usage: sandbank clock T", "-url")
 	// `sandbank help` lists every command.
 	r := sandbank(t, nil, "help")
-	for _, cmd := range []string{"tenants", "reset", "clock", "scenarios", "sca", "journal", "faults", "export", "import", "SANDBANK_URL"} {
+	for _, cmd := range []string{"tenants", "reset", "clock", "scenarios", "sca", "webhooks", "journal", "faults", "export", "import", "SANDBANK_URL"} {
 		if !strings.Contains(r.stdout, "sandbank "+cmd) && !strings.Contains(r.stdout, cmd) {
 			t.Errorf("help lacks %q", cmd)
 		}
@@ -339,4 +339,29 @@ func TestCLIFullSandbank(t *testing.T) {
 	s.run(t, "import", bundle, "--credential", "cli-copy").want(t, 1, "conflict")
 	s.run(t, "import", bundle, "--credential", "cli-copy", "--replace").want(t, 0, "credential   cli-copy")
 	s.run(t, "export", tn).want(t, 0, `"format": "sandbank-bundle"`)
+}
+
+// TestCLIWebhooks lists, shows and resends a tenant's webhook deliveries.
+func TestCLIWebhooks(t *testing.T) {
+	s := newCLIServer(t)
+	ctx := context.Background()
+	s.run(t, "tenants", "create", "--provider", "finqlink", "--credential", "fq-1", "--secret", "s").want(t, 0)
+	key := client.TenantKey("finqlink", "fq-1")
+	tn, err := s.st.TenantByKey(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.st.EnqueueWebhook(ctx, tn, emulator.Webhook{Provider: emulator.FinqLink, Type: "job_status_update", URL: "http://127.0.0.1:9/hooks",
+		Body: []byte(`{"type":"job_status_update","consent_id":"c1","job_id":"j1","status":"job_completed"}`), Subject: "j1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.run(t, "webhooks", key).want(t, 0, "ID", d.ID, "job_status_update", "j1", "pending", "http://127.0.0.1:9/hooks")
+	s.run(t, "webhooks", key, "--status", "delivered", "--json").want(t, 0, "[]")
+	s.run(t, "webhooks", key, "--status", "sent").want(t, 1, "invalid")
+	s.run(t, "webhooks", key, "show", d.ID).want(t, 0, "status      pending", `"status":"job_completed"`)
+	r := s.run(t, "webhooks", key, "resend", d.ID)
+	r.want(t, 0, "resent from "+d.ID)
+	s.run(t, "webhooks", key, "show", "nope").want(t, 1, "not_found")
+	s.run(t, "webhooks", key, "show").want(t, 2, "show takes a delivery id")
 }
