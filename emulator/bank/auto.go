@@ -43,6 +43,11 @@ func (p *Pages) auto(w http.ResponseWriter, r *http.Request) error {
 	for i, a := range accounts {
 		ids[i] = a.ID
 	}
+	if pay := p.words(r, j).Payment; pay != nil {
+		// A payment is taken from one account.
+		a, _ := debtorAccount(pay, accounts)
+		ids = []string{a.ID}
+	}
 	if s, err = p.store.ApproveSCA(r.Context(), j.t, j.s.ID, ids, p.codeTTL); err != nil {
 		return p.settled(w, r, j, err, false)
 	}

@@ -81,6 +81,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, testFinisher{})
+}
+
+// newFixtureWith is newFixture with the Fintecture tenant's journeys
+// finished (and worded) by fin.
+func newFixtureWith(t *testing.T, fin bank.Finisher) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	clock := emulator.NewManualClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "t.db"), Clock: clock, BuildWorld: testWorld})
@@ -94,7 +101,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	pages, err := bank.New(bank.Options{
 		Store:     st,
-		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: testFinisher{}},
+		Finishers: map[emulator.Provider]bank.Finisher{emulator.Fintecture: fin},
 		CodeTTL:   10 * time.Minute,
 	})
 	if err != nil {

@@ -25,7 +25,11 @@ func step(s emulator.SCASession) emulator.SCAStep {
 type stepForm struct {
 	err      string
 	username string
-	// checked lists the accounts ticked on the consent page; nil ticks all.
+	// posted is true when the login form was sent, so username is what
+	// the PSU typed rather than a login to fill in.
+	posted bool
+	// checked lists the accounts ticked on the consent page; nil ticks all
+	// (or, for a payment, the account chosen in advance).
 	checked map[string]bool
 }
 
@@ -54,6 +58,8 @@ func (p *Pages) showJourney(w http.ResponseWriter, r *http.Request) error {
 // shown with status 200: the form is fine, its content is wrong.
 func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, j *journey, f stepForm) error {
 	v := page{Brand: j.fin.Brand(), Bank: j.bank.Name, Header: j.bank.Name, Error: f.err}
+	words := p.words(r, j)
+	words.apply(&v)
 	switch step(j.s) {
 	case emulator.StepSelectBank:
 		banks, err := p.offered(r.Context(), j)
@@ -64,6 +70,11 @@ func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, j *journey, f
 		return p.render(w, http.StatusOK, "select_bank.html", v)
 	case emulator.StepLogin:
 		v.Title, v.Username = "Log in — "+j.bank.Name, f.username
+		if !f.posted {
+			// The login the client passed through the provider, if any;
+			// after a failed attempt, what the PSU typed.
+			v.Username = words.Login
+		}
 		return p.render(w, http.StatusOK, "login.html", v)
 	case emulator.StepOTP:
 		v.Title = "One-time code — " + j.bank.Name
@@ -81,10 +92,19 @@ func (p *Pages) renderStep(w http.ResponseWriter, r *http.Request, j *journey, f
 			return err
 		}
 		v.Title, v.PSUName = "Share your accounts — "+j.bank.Name, psu.FullName
+		// A payment is taken from one account: the one the client named,
+		// else the first, is chosen until the payer picks another.
+		debtor, _ := debtorAccount(words.Payment, accounts)
+		if words.Payment != nil {
+			v.Title = "Authorize payment — " + j.bank.Name
+		}
 		for _, a := range accounts {
+			checked := f.checked == nil || f.checked[a.ID]
+			if words.Payment != nil && f.checked == nil {
+				checked = a.ID == debtor.ID
+			}
 			v.Accounts = append(v.Accounts, accountChoice{
-				ID: a.ID, Name: a.Name, IBAN: iban.Format(a.IBAN), Currency: a.Currency,
-				Checked: f.checked == nil || f.checked[a.ID],
+				ID: a.ID, Name: a.Name, IBAN: iban.Format(a.IBAN), Currency: a.Currency, Checked: checked,
 			})
 		}
 		return p.render(w, http.StatusOK, "consent.html", v)
@@ -183,7 +203,9 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, j *journey) error 
 	}
 	// One message for an unknown user and a wrong password, as banks do.
 	if err != nil || !same(psu.Password, password) {
-		return p.renderStep(w, r, j, stepForm{err: "Wrong username or password", username: username})
+		words := p.words(r, j)
+		msg := "Wrong " + inSentence(words.LoginLabel) + " or " + inSentence(words.PasswordLabel)
+		return p.renderStep(w, r, j, stepForm{err: msg, username: username, posted: true})
 	}
 	if _, err := p.store.AdvanceSCA(r.Context(), j.t, j.s.ID, emulator.StepOTP, "", psu.ID); err != nil {
 		return p.settled(w, r, j, err, false)
@@ -198,7 +220,7 @@ func (p *Pages) checkOTP(w http.ResponseWriter, r *http.Request, j *journey) err
 	}
 	// Codes are often pasted with a stray space.
 	if !same(psu.OTP, strings.TrimSpace(r.PostForm.Get("otp"))) {
-		return p.renderStep(w, r, j, stepForm{err: "Wrong one-time code"})
+		return p.renderStep(w, r, j, stepForm{err: "Wrong " + inSentence(p.words(r, j).OTPLabel)})
 	}
 	if j.s.Outcome == emulator.OutcomeDeny {
 		// The scenario makes the bank refuse this PSU once they have
@@ -255,9 +277,16 @@ func (p *Pages) approve(w http.ResponseWriter, r *http.Request, j *journey) erro
 			ids = append(ids, id)
 		}
 	}
-	if len(ids) == 0 {
+	payment := p.words(r, j).Payment != nil
+	switch {
+	case len(ids) == 0 && payment:
+		return p.renderStep(w, r, j, stepForm{err: "Choose the account to pay from", checked: checked})
+	case len(ids) == 0:
 		// Checked stays empty so the page shows what was sent.
 		return p.renderStep(w, r, j, stepForm{err: "Choose at least one account", checked: checked})
+	case len(ids) > 1 && payment:
+		// The radio buttons send one; only a forged form sends more.
+		return badRequest("A payment is taken from one account: choose one.")
 	}
 	s, err := p.store.ApproveSCA(r.Context(), j.t, j.s.ID, ids, p.codeTTL)
 	if err != nil {

@@ -3,7 +3,8 @@
 // consent pages, the "phone" page of decoupled SCA, and the auto-approving
 // bank that answers with plain redirects. The pages are provider-neutral: a
 // provider only says what it is called and where the browser goes back to,
-// through a Finisher.
+// through a Finisher, and optionally which banks it offers (BankChooser)
+// and how the pages word a journey (Wording).
 package bank
 
 import (

@@ -38,6 +38,7 @@ func phoneReady(j *journey) error {
 
 func (p *Pages) renderPhone(w http.ResponseWriter, r *http.Request, j *journey, errMsg, psuInput string) error {
 	v := page{Title: j.bank.Name, Header: j.bank.Name + " app", Brand: j.fin.Brand(), Bank: j.bank.Name, Error: errMsg, PSUInput: psuInput}
+	p.words(r, j).apply(&v)
 	if j.s.PSUID == "" {
 		v.NeedPSU = true
 	} else {
@@ -96,8 +97,13 @@ func (p *Pages) postPhone(w http.ResponseWriter, r *http.Request) error {
 			return redirect(w, here, http.StatusSeeOther)
 		}
 		// nil shares every account the PSU holds at the bank: an app
-		// notification has no account list to choose from.
-		if _, err := p.store.ApproveSCA(ctx, j.t, j.s.ID, nil, p.codeTTL); err != nil {
+		// notification has no account list to choose from. A payment is
+		// taken from one account, the one chosen in advance.
+		ids, err := p.phoneAccounts(r, j)
+		if err != nil {
+			return err
+		}
+		if _, err := p.store.ApproveSCA(ctx, j.t, j.s.ID, ids, p.codeTTL); err != nil {
 			return p.settled(w, r, j, err, true)
 		}
 	case "deny":
@@ -109,4 +115,22 @@ func (p *Pages) postPhone(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Back to the same URL, which shows the next question or the outcome.
 	return redirect(w, here, http.StatusSeeOther)
+}
+
+// phoneAccounts is what an approval on the phone shares: every account
+// (nil), or for a payment the one account it is taken from.
+func (p *Pages) phoneAccounts(r *http.Request, j *journey) ([]string, error) {
+	pay := p.words(r, j).Payment
+	if pay == nil {
+		return nil, nil
+	}
+	accounts, err := p.bankAccounts(r, j, j.s.PSUID)
+	if err != nil {
+		return nil, err
+	}
+	if a, ok := debtorAccount(pay, accounts); ok {
+		return []string{a.ID}, nil
+	}
+	// No account: the store refuses the approval, and the page says so.
+	return nil, nil
 }

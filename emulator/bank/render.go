@@ -27,6 +27,14 @@ type page struct {
 
 	Message string // the done and error pages' sentence
 	Link    string // the done and error pages' link, if any
+
+	// The login form's labels and the one-time-code page's sentence, in
+	// the bank's words (see Wording).
+	LoginLabel, PasswordLabel, OTPLabel, OTPPrompt string
+	// Payment, when set, is the payment the journey authorizes: the
+	// consent and phone pages ask to authorize it instead of sharing
+	// accounts.
+	Payment *Payment
 }
 
 // accountChoice is one checkbox of the consent page.
@@ -146,11 +154,16 @@ func (p *Pages) renderDone(w http.ResponseWriter, r *http.Request, j *journey, p
 	if j.bank.Name != "" {
 		v.Header = j.bank.Name
 	}
+	p.words(r, j).apply(&v)
+	approved, denied := "Access approved", "Access denied"
+	if v.Payment != nil {
+		approved, denied = "Payment authorized", "Payment refused"
+	}
 	switch {
 	case j.s.Status == emulator.SCACompleted && phone:
 		v.Title = "Approved — return to the app"
 	case j.s.Status == emulator.SCACompleted:
-		v.Title = "Access approved"
+		v.Title = approved
 	case j.s.Failure == emulator.FailTimeout:
 		v.Title = "This request timed out"
 	case j.s.Failure == emulator.FailExpired:
@@ -158,7 +171,7 @@ func (p *Pages) renderDone(w http.ResponseWriter, r *http.Request, j *journey, p
 	case phone:
 		v.Title = "Denied — return to the app"
 	default:
-		v.Title = "Access denied"
+		v.Title = denied
 	}
 	if j.s.Stranded() {
 		v.Message = "Your bank did not send you back to the application."

@@ -161,6 +161,13 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 		in.Journal.Close()
 		return err
 	}
+	// FinqLink's hosted WebUI, where its links' and consents' web_url
+	// lead: the payer picks a bank there and follows the status.
+	webui, err := finqlink.NewWebUI(st, opts.Log)
+	if err != nil {
+		in.Journal.Close()
+		return err
+	}
 	in.Control = control.New(control.Options{
 		Store: st, Faults: control.FaultEngine(in.Faults), Journal: journalView{in.Journal, opts.Version}, Bundles: bundles{st},
 		Log: opts.Log, Version: opts.Version, Contracts: Contracts, DefaultScenario: opts.Scenario,
@@ -195,7 +202,7 @@ func (in *Instance) build(ctx context.Context, opts Options) error {
 		Log: opts.Log, Clock: opts.Clock, Version: opts.Version, PublicURL: opts.PublicURL,
 		ValidateResponses: opts.ValidateResponses, OnViolation: opts.OnViolation, Contracts: names,
 		Faults: in.Faults.Wrap, Inner: []server.Middleware{in.Journal.Middleware()},
-	}, []server.Provider{fin, km, fq}, []server.Pages{pages, in.Control, dash})
+	}, []server.Provider{fin, km, fq}, []server.Pages{pages, webui, in.Control, dash})
 	if err != nil {
 		in.Journal.Close()
 		return err
