@@ -13,7 +13,8 @@ func TestTemplatesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"head", "foot", "alert", "select_bank.html", "login.html", "otp.html", "consent.html", "phone.html", "done.html", "error.html"} {
+	for _, name := range []string{"head", "foot", "alert", "select_bank.html", "login.html", "otp.html", "consent.html", "phone.html", "done.html", "error.html",
+		"finqlink_head", "finqlink_foot", "finqlink_page.html", "finqlink_error.html"} {
 		if tmpl.Lookup(name) == nil {
 			t.Errorf("template %s is missing", name)
 		}
@@ -21,9 +22,11 @@ func TestTemplatesParse(t *testing.T) {
 }
 
 func TestStaticHasStylesheet(t *testing.T) {
-	css, err := fs.ReadFile(web.Static(), "style.css")
-	if err != nil || len(css) == 0 {
-		t.Fatalf("style.css: %d bytes, %v", len(css), err)
+	for _, name := range []string{"style.css", "finqlink.css", "dashboard.css"} {
+		css, err := fs.ReadFile(web.Static(), name)
+		if err != nil || len(css) == 0 {
+			t.Errorf("%s: %d bytes, %v", name, len(css), err)
+		}
 	}
 }
 

@@ -75,7 +75,7 @@ var Contracts = []client.Contract{
 	{Name: "live/fintecture", Mount: "/live/fintecture", Description: "Fintecture's real API as its SDKs speak it (fintecture-client and others): same world and state"},
 	{Name: "kontomatik", Mount: "/kontomatik/v1", Description: "Kontomatik AIS, the given OpenAPI document"},
 	{Name: "live/kontomatik", Mount: "/live/kontomatik/v1", Description: "Kontomatik's real API as captured replies show it (XML replies): same world and state"},
-	{Name: "finqlink", Mount: "/finqlink", Description: "FinqLink v2 (Finqware), Sandbank's contract written from seed 002 (in progress: OAuth2 and JWKS served)"},
+	{Name: "finqlink", Mount: "/finqlink", Description: "FinqLink v2 (Finqware): Pay, Data, WebUI, OAuth2 and signed webhooks, on Sandbank's contract written from seed 002"},
 }
 
 // New opens the database and builds the handler; the scheduler runs until
