@@ -3,13 +3,10 @@ package finqlink
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
-	"github.com/sandbank/sandbank/emulator/bank"
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/store"
 )
@@ -90,12 +87,12 @@ func (p *Provider) createConsent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := createConsentReply{
-		RequestID: httpapi.RequestID(ctx), CreatedAt: aisTime(c.CreatedAt), ExpiresAt: aisTime(c.ExpiresAt),
+		RequestID: httpapi.RequestID(ctx), CreatedAt: wireTime(c.CreatedAt), ExpiresAt: wireTime(c.ExpiresAt),
 		ConsentValidityDays: c.ValidityDays, APIClientApp: appName(t), ConsentID: c.ID, WebID: c.WebID,
 	}
 	switch c.Flow {
 	case emulator.FlowDirectSCA, emulator.FlowRedirectSCA:
-		out.WebURL = scaURL(httpapi.BaseURL(r), t, x)
+		out.WebURL = journeyURL(httpapi.BaseURL(r), t, x)
 	default:
 		out.WebURL = webURL(httpapi.BaseURL(r), t, uiConsent, c.WebID)
 	}
@@ -133,7 +130,7 @@ func (p *Provider) newConsent(r *http.Request, t *emulator.Tenant, in createCons
 		nc.ExpiresIn = time.Duration(*in.Options.ExpiresIn) * time.Second
 	}
 	for _, u := range [][2]string{{"options.redirect_url", nc.RedirectURL}, {"options.webhook_url", nc.WebhookURL}} {
-		if u[1] != "" && !consentURLOK(u[1]) {
+		if u[1] != "" && !absoluteURL(u[1], true) {
 			return nc, emulator.FieldError(emulator.CodeInvalid, u[0], "%q is not an absolute http(s) URL", u[1])
 		}
 	}
@@ -192,25 +189,6 @@ func aisMethodOf(r *http.Request, b emulator.Bank, m emulator.AISMethodFilter) (
 	return pj.AisMethods[0], true
 }
 
-// consentURLOK accepts an absolute http(s) URL with a host.
-func consentURLOK(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// scaURL is where a journey starts at the bank: the phone page of a
-// decoupled bank, the login page otherwise.
-func scaURL(base string, t *emulator.Tenant, x emulator.SCASession) string {
-	if x.Model == emulator.SCADecoupled {
-		return bank.PhoneURL(base, t, x.ID)
-	}
-	return bank.JourneyURL(base, t, x.ID)
-}
-
-// aisTime writes an instant as every FinqLink reply does: RFC 3339 in
-// UTC, to the microsecond.
-func aisTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
-
 type consentIDRequest struct {
 	ConsentID string `json:"consent_id"`
 }
@@ -252,11 +230,11 @@ func (p *Provider) getConsent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := getConsentReply{
-		RequestID: httpapi.RequestID(ctx), Status: c.Status, ExpiresAt: aisTime(c.ExpiresAt), ConsentValidityDays: c.ValidityDays,
+		RequestID: httpapi.RequestID(ctx), Status: c.Status, ExpiresAt: wireTime(c.ExpiresAt), ConsentValidityDays: c.ValidityDays,
 		APIClientApp: appName(t), ConsentID: c.ID, WebID: c.WebID, Scope: c.Scope,
 	}
 	if c.AuthorizedUntil != nil {
-		s := aisTime(*c.AuthorizedUntil)
+		s := wireTime(*c.AuthorizedUntil)
 		out.AuthorizedUntil = &s
 	}
 	base := httpapi.BaseURL(r)
@@ -266,7 +244,7 @@ func (p *Provider) getConsent(w http.ResponseWriter, r *http.Request) error {
 		out.WebURL = &u
 	case emulator.FlowRedirectSCA:
 		if x, err := p.store.SCASession(ctx, t, c.SCASessionID); err == nil {
-			u := scaURL(base, t, x)
+			u := journeyURL(base, t, x)
 			out.WebURL = &u
 		}
 	}
@@ -319,11 +297,6 @@ func (p *Provider) revokeConsent(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.JSON(w, http.StatusOK, revokeConsentReply{RequestID: httpapi.RequestID(ctx), APIClientApp: appName(t), ConsentID: c.ID, Status: c.Status})
 }
 
-type consentRedirectRequest struct {
-	QueryString string `json:"query_string"`
-	Wait        bool   `json:"wait"`
-}
-
 type consentRedirectReply struct {
 	RequestID    string `json:"request_id"`
 	Status       string `json:"status"`
@@ -340,32 +313,19 @@ type consentRedirectReply struct {
 // once, since Sandbank's bank answers instantly; an error fails it); 201
 // when it had been handed over before.
 func (p *Provider) handleConsentRedirect(w http.ResponseWriter, r *http.Request) error {
-	var in consentRedirectRequest
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	q, err := url.ParseQuery(strings.TrimPrefix(in.QueryString, "?"))
+	state, cb, err := handedCallback(r, "the callback has no state")
 	if err != nil {
-		return emulator.FieldError(emulator.CodeInvalid, "query_string", "not a query string: %v", err)
-	}
-	state := q.Get("state")
-	if state == "" {
-		return emulator.FieldError(emulator.CodeMissing, "query_string", "the callback has no state")
+		return err
 	}
 	ctx := r.Context()
 	t := httpapi.TenantFrom(ctx)
-	c, res, err := p.store.HandleConsentCallback(ctx, t, state, store.ConsentCallback{Code: q.Get("code"), Error: q.Get("error"), Wait: in.Wait})
+	c, res, err := p.store.HandleConsentCallback(ctx, t, state, cb)
 	if err != nil {
 		return err
 	}
-	out := consentRedirectReply{RequestID: httpapi.RequestID(ctx), Status: string(c.Status), APIClientApp: appName(t), ConsentID: c.ID, WebID: c.WebID}
-	status := http.StatusOK
-	switch res {
-	case store.ConsentCallbackRepeated:
-		status = http.StatusCreated
-	case store.ConsentCallbackPending:
-		status, out.Status = http.StatusAccepted, "redirect_in_progress"
-	}
+	out := consentRedirectReply{RequestID: httpapi.RequestID(ctx), APIClientApp: appName(t), ConsentID: c.ID, WebID: c.WebID}
+	var status int
+	status, out.Status = redirectStatus(res, string(c.Status))
 	return httpapi.JSON(w, status, out)
 }
 
@@ -384,15 +344,21 @@ func aisFailure(err error) error {
 	return err
 }
 
-// activeConsent finds a consent whose data may be read now, refusing one
-// that is not active with 400 consent_not_active.
-func (p *Provider) activeConsent(r *http.Request, t *emulator.Tenant, id string) (emulator.AISConsent, error) {
-	c, err := p.store.AISConsent(r.Context(), t, id)
+// activeConsent decodes a Data request into in and finds the consent it
+// names, whose data may be read now, refusing one that is not active with
+// 400 consent_not_active. consentID points at in's consent_id, read once
+// in is decoded.
+func (p *Provider) activeConsent(r *http.Request, in any, consentID *string) (*emulator.Tenant, emulator.AISConsent, error) {
+	if err := httpapi.DecodeJSON(r, in); err != nil {
+		return nil, emulator.AISConsent{}, err
+	}
+	t := httpapi.TenantFrom(r.Context())
+	c, err := p.store.AISConsent(r.Context(), t, *consentID)
 	if err != nil {
-		return c, err
+		return t, c, err
 	}
 	if !store.ConsentActive(c, p.store.Now(t)) {
-		return c, aisFailure(&store.ConsentNotActiveError{ID: c.ID, Status: c.Status})
+		return t, c, aisFailure(&store.ConsentNotActiveError{ID: c.ID, Status: c.Status})
 	}
-	return c, nil
+	return t, c, nil
 }

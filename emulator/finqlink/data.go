@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -115,7 +116,7 @@ func (p *Provider) balancesOf(r *http.Request, t *emulator.Tenant, a emulator.Ac
 		amount, ind := money(cents)
 		out = append(out, aisBalanceJSON{
 			BalanceID: shortID("balance", a.ID, typ), AccountID: a.ID, Type: typ, Amount: amount, Currency: a.Currency,
-			CreditDebitIndicator: ind, NativeDate: day, InsertedAt: aisTime(b.At),
+			CreditDebitIndicator: ind, NativeDate: day, InsertedAt: wireTime(b.At),
 		})
 	}
 	return out, nil
@@ -197,15 +198,11 @@ type listAccountsReply struct {
 // (compared without regard to case).
 func (p *Provider) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	var in listAccountsRequest
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	t := httpapi.TenantFrom(ctx)
-	c, err := p.activeConsent(r, t, in.ConsentID)
+	t, c, err := p.activeConsent(r, &in, &in.ConsentID)
 	if err != nil {
 		return err
 	}
+	ctx := r.Context()
 	all, err := p.consentAccounts(r, t, c)
 	if err != nil {
 		return err
@@ -262,6 +259,7 @@ func decodeCursor(kind, cursor string) (string, bool) {
 	return key, found && key != ""
 }
 
+// badCursor refuses a pagination.after this listing did not hand out.
 func badCursor() error {
 	return emulator.FieldError(emulator.CodeInvalid, "pagination.after", "not a cursor from this listing: pass the previous page's pagination.after")
 }
@@ -291,15 +289,11 @@ type listBalancesReply struct {
 // matches nothing.
 func (p *Provider) listBalances(w http.ResponseWriter, r *http.Request) error {
 	var in listBalancesRequest
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	t := httpapi.TenantFrom(ctx)
-	c, err := p.activeConsent(r, t, in.ConsentID)
+	t, c, err := p.activeConsent(r, &in, &in.ConsentID)
 	if err != nil {
 		return err
 	}
+	ctx := r.Context()
 	accts, err := p.consentAccounts(r, t, c)
 	if err != nil {
 		return err
@@ -308,17 +302,9 @@ func (p *Provider) listBalances(w http.ResponseWriter, r *http.Request) error {
 	for _, a := range accts {
 		all = append(all, a.Balances...)
 	}
-	start := 0
-	if in.Pagination.After != "" {
-		key, ok := decodeCursor("balance", in.Pagination.After)
-		if !ok {
-			return badCursor()
-		}
-		i := indexOf(len(all), func(i int) bool { return all[i].AccountID+"/"+all[i].Type == key })
-		if i < 0 {
-			return badCursor()
-		}
-		start = i + 1
+	start, err := pageStart(in.Pagination, "balance", all, balanceKey)
+	if err != nil {
+		return err
 	}
 	f := in.Filter
 	keep := func(b aisBalanceJSON) bool {
@@ -339,17 +325,28 @@ func (p *Provider) listBalances(w http.ResponseWriter, r *http.Request) error {
 	out.Pagination.Count = len(out.Balances)
 	if out.Pagination.More {
 		last := out.Balances[len(out.Balances)-1]
-		out.Pagination.After = encodeCursor("balance", last.AccountID+"/"+last.Type)
+		out.Pagination.After = encodeCursor("balance", balanceKey(last))
 	}
 	return httpapi.JSON(w, http.StatusOK, out)
 }
 
-// indexOf is the first i below n for which match holds, or -1.
-func indexOf(n int, match func(int) bool) int {
-	for i := range n {
-		if match(i) {
-			return i
-		}
+// balanceKey is a balance's key in a cursor: its account and its type.
+func balanceKey(b aisBalanceJSON) string { return b.AccountID + "/" + b.Type }
+
+// pageStart is where a keyset page of all begins: at the start, or just
+// after the item whose key the cursor holds. A cursor of another kind, or
+// naming an item not in all, is refused.
+func pageStart[T any](in paginationInput, kind string, all []T, key func(T) string) (int, error) {
+	if in.After == "" {
+		return 0, nil
 	}
-	return -1
+	k, ok := decodeCursor(kind, in.After)
+	if !ok {
+		return 0, badCursor()
+	}
+	i := slices.IndexFunc(all, func(x T) bool { return key(x) == k })
+	if i < 0 {
+		return 0, badCursor()
+	}
+	return i + 1, nil
 }

@@ -41,7 +41,7 @@ func (p *Provider) createJob(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if in.CallbackURL != "" && !consentURLOK(in.CallbackURL) {
+	if in.CallbackURL != "" && !absoluteURL(in.CallbackURL, true) {
 		return emulator.FieldError(emulator.CodeInvalid, "callback_url", "%q is not an absolute http(s) URL", in.CallbackURL)
 	}
 	ctx := r.Context()

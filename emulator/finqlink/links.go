@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
-	"github.com/sandbank/sandbank/emulator/bank"
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/iban"
 	"github.com/sandbank/sandbank/emulator/store"
@@ -146,11 +145,6 @@ type listLinksReply struct {
 	Pagination   linkPaginationJSON `json:"pagination"`
 }
 
-type linkRedirectRequest struct {
-	QueryString string `json:"query_string"`
-	Wait        bool   `json:"wait"`
-}
-
 type linkRedirectReply struct {
 	RequestID    string `json:"request_id"`
 	Status       string `json:"status"`
@@ -158,11 +152,6 @@ type linkRedirectReply struct {
 	LinkID       string `json:"link_id"`
 	WebID        string `json:"web_id"`
 }
-
-// linkTime writes an instant as FinqLink's replies do: UTC, to the
-// microsecond (the store keeps links' instants to the microsecond, so a
-// reply's instant used as a list filter finds its link).
-func linkTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
 
 // createLink serves POST /v2/links/create.
 func (p *Provider) createLink(w http.ResponseWriter, r *http.Request) error {
@@ -197,10 +186,10 @@ func (p *Provider) createLink(w http.ResponseWriter, r *http.Request) error {
 	web := webURL(base, t, uiPay, l.WebID)
 	if link.Flow == emulator.FlowDirectSCA || link.Flow == emulator.FlowRedirectSCA {
 		// create-link hands out the bank's SCA URL itself (notes §3).
-		web = linkBankURL(base, t, x.ID, x.Model)
+		web = journeyURL(base, t, x)
 	}
 	return httpapi.JSON(w, http.StatusOK, createLinkReply{
-		RequestID: httpapi.RequestID(ctx), CreatedAt: linkTime(l.CreatedAt), ExpiresAt: linkTime(l.ExpiresAt),
+		RequestID: httpapi.RequestID(ctx), CreatedAt: wireTime(l.CreatedAt), ExpiresAt: wireTime(l.ExpiresAt),
 		APIClientApp: appName(t), LinkID: l.ID, WebID: l.WebID, WebURL: &web,
 	})
 }
@@ -232,10 +221,10 @@ func (p *Provider) newLink(r *http.Request, t *emulator.Tenant, in createLinkReq
 	if opt.UXTemplate == "" {
 		opt.UXTemplate = emulator.UXTemplates[0]
 	}
-	if opt.RedirectURL != "" && !linkURLOK(opt.RedirectURL, false) {
+	if opt.RedirectURL != "" && !absoluteURL(opt.RedirectURL, false) {
 		return emulator.PayLink{}, emulator.FieldError(emulator.CodeInvalid, "options.redirect_url", "%q is not an absolute URL", opt.RedirectURL)
 	}
-	if opt.WebhookURL != "" && !linkURLOK(opt.WebhookURL, true) {
+	if opt.WebhookURL != "" && !absoluteURL(opt.WebhookURL, true) {
 		return emulator.PayLink{}, emulator.FieldError(emulator.CodeInvalid, "options.webhook_url", "%q is not an absolute http(s) URL", opt.WebhookURL)
 	}
 	method := emulator.LinkMethodFilter{
@@ -290,10 +279,10 @@ func (p *Provider) checkLinkMethods(r *http.Request, t *emulator.Tenant, f emula
 	return fail(http.StatusBadRequest, "method_selection_error", "no provider has a payment method the payment_method filter allows")
 }
 
-// linkURLOK reports whether s is an absolute URL; web limits it to
+// absoluteURL reports whether s is an absolute URL; web limits it to
 // http(s), as a webhook receiver must be. A redirect URL may be an app's
 // own scheme.
-func linkURLOK(s string, web bool) bool {
+func absoluteURL(s string, web bool) bool {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
 		return false
@@ -328,15 +317,6 @@ func linkPaymentMethods(bankID string, f emulator.LinkMethodFilter) []fixtures.F
 	return out
 }
 
-// linkBankURL is the bank's SCA page of a journey: the phone page where
-// the bank authenticates in its app (decoupled), else the journey page.
-func linkBankURL(base string, t *emulator.Tenant, sessionID string, model emulator.SCAModel) string {
-	if model == emulator.SCADecoupled {
-		return bank.PhoneURL(base, t, sessionID)
-	}
-	return bank.JourneyURL(base, t, sessionID)
-}
-
 // linkWebURL is a link's web_url as get-link and list-links show it: the
 // WebUI page for link and wrapped_sca, the bank's SCA URL for
 // redirect_sca, and null for direct_sca (notes §3: the client has that
@@ -347,7 +327,7 @@ func linkWebURL(base string, t *emulator.Tenant, l emulator.PayLink, banks map[s
 	case emulator.FlowDirectSCA:
 		return nil
 	case emulator.FlowRedirectSCA:
-		u = linkBankURL(base, t, l.SCASessionID, banks[l.BankID].Model)
+		u = sessionURL(base, t, l.SCASessionID, banks[l.BankID].Model)
 	default:
 		u = webURL(base, t, uiPay, l.WebID)
 	}
@@ -384,7 +364,7 @@ func (p *Provider) getLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := getLinkReply{
-		RequestID: httpapi.RequestID(ctx), Status: l.Status, ExpiresAt: linkTime(l.ExpiresAt), IsExpired: l.Expired(p.store.Now(t)),
+		RequestID: httpapi.RequestID(ctx), Status: l.Status, ExpiresAt: wireTime(l.ExpiresAt), IsExpired: l.Expired(p.store.Now(t)),
 		APIClientApp: appName(t), LinkID: l.ID, WebID: l.WebID, WebURL: linkWebURL(httpapi.BaseURL(r), t, l, banks),
 	}
 	if b, ok := banks[l.BankID]; ok {
@@ -448,8 +428,8 @@ func (p *Provider) listLinks(w http.ResponseWriter, r *http.Request) error {
 	out := listLinksReply{RequestID: httpapi.RequestID(ctx), APIClientApp: appName(t), ClientID: t.Credential, Links: []linkSummaryJSON{}}
 	for _, l := range links {
 		out.Links = append(out.Links, linkSummaryJSON{
-			LinkID: l.ID, WebID: l.WebID, Status: l.Status, ExpiresAt: linkTime(l.ExpiresAt), IsExpired: l.Expired(now),
-			WebURL: linkWebURL(base, t, l, banks), InsertedAt: linkTime(l.CreatedAt),
+			LinkID: l.ID, WebID: l.WebID, Status: l.Status, ExpiresAt: wireTime(l.ExpiresAt), IsExpired: l.Expired(now),
+			WebURL: linkWebURL(base, t, l, banks), InsertedAt: wireTime(l.CreatedAt),
 		})
 	}
 	out.Pagination = linkPaginationJSON{Count: len(out.Links), More: more}
@@ -482,31 +462,18 @@ func linkFilterTime(field, v string) (time.Time, error) {
 // nothing. With wait, an approval moves the payment on to submitted within
 // the call instead of waiting for the tenant clock.
 func (p *Provider) handleLinkRedirect(w http.ResponseWriter, r *http.Request) error {
-	var in linkRedirectRequest
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
+	state, cb, err := handedCallback(r, "the callback carries no state")
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
 	t := httpapi.TenantFrom(ctx)
-	q, err := url.ParseQuery(strings.TrimPrefix(in.QueryString, "?"))
-	if err != nil {
-		return emulator.FieldError(emulator.CodeInvalid, "query_string", "not a query string: %v", err)
-	}
-	state := q.Get("state")
-	if state == "" {
-		return emulator.FieldError(emulator.CodeMissing, "query_string", "the callback carries no state")
-	}
-	l, res, err := p.store.HandLinkCallback(ctx, t, state, store.LinkCallback{Code: q.Get("code"), Error: q.Get("error"), Wait: in.Wait})
+	l, res, err := p.store.HandLinkCallback(ctx, t, state, cb)
 	if err != nil {
 		return err
 	}
-	out := linkRedirectReply{RequestID: httpapi.RequestID(ctx), Status: string(l.Status), APIClientApp: appName(t), LinkID: l.ID, WebID: l.WebID}
-	status := http.StatusOK
-	switch res {
-	case store.LinkCallbackPending:
-		status, out.Status = http.StatusAccepted, "redirect_in_progress"
-	case store.LinkCallbackRepeated:
-		status = http.StatusCreated
-	}
+	out := linkRedirectReply{RequestID: httpapi.RequestID(ctx), APIClientApp: appName(t), LinkID: l.ID, WebID: l.WebID}
+	var status int
+	status, out.Status = redirectStatus(res, string(l.Status))
 	return httpapi.JSON(w, status, out)
 }

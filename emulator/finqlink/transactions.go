@@ -146,15 +146,11 @@ func (f transactionFilter) keep(x emulator.Transaction, booking, updated time.Ti
 // (Sandbank's choice of code: FinqLink's is not published).
 func (p *Provider) listTransactions(w http.ResponseWriter, r *http.Request) error {
 	var in listTransactionsRequest
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	t := httpapi.TenantFrom(ctx)
-	c, err := p.activeConsent(r, t, in.ConsentID)
+	t, c, err := p.activeConsent(r, &in, &in.ConsentID)
 	if err != nil {
 		return err
 	}
+	ctx := r.Context()
 	if !store.ConsentHasTransactions(c) {
 		return fail(http.StatusBadRequest, "bad_request", "consent %s's scope is [%s]: it does not cover transactions", c.ID, strings.Join(c.Scope, ", "))
 	}
@@ -177,17 +173,9 @@ func (p *Provider) listTransactions(w http.ResponseWriter, r *http.Request) erro
 	// Each account's list is newest first already; a stable sort merges
 	// them and keeps every tie in the same order on every call.
 	slices.SortStableFunc(all, func(a, b emulator.Transaction) int { return strings.Compare(b.BookingDate, a.BookingDate) })
-	start := 0
-	if in.Pagination.After != "" {
-		key, ok := decodeCursor("transaction", in.Pagination.After)
-		if !ok {
-			return badCursor()
-		}
-		i := indexOf(len(all), func(i int) bool { return all[i].ID == key })
-		if i < 0 {
-			return badCursor()
-		}
-		start = i + 1
+	start, err := pageStart(in.Pagination, "transaction", all, func(x emulator.Transaction) string { return x.ID })
+	if err != nil {
+		return err
 	}
 	now := p.store.Now(t)
 	today := emulator.Day(now)
@@ -239,10 +227,10 @@ func transactionJSON(t *emulator.Tenant, c emulator.AISConsent, x emulator.Trans
 	j := aisTransactionJSON{
 		TransactionID: shortID("transaction", c.ID, x.ID), UtxID: shortID("utx", t.Key(), x.ID), AccountID: x.AccountID,
 		Amount: amount, Currency: x.Currency, CreditDebitIndicator: ind, Status: status,
-		BookingDateTime: aisTime(booking), Info: x.Description, UpdatedAt: aisTime(updated),
+		BookingDateTime: wireTime(booking), Info: x.Description, UpdatedAt: wireTime(updated),
 	}
 	if v, err := time.Parse("2006-01-02", x.ValueDate); err == nil {
-		s := aisTime(v)
+		s := wireTime(v)
 		j.ValueDateTime = &s
 	}
 	if x.CounterpartyName != "" {

@@ -1,13 +1,12 @@
 package finqlink
 
 import (
+	"context"
 	"net/http"
 	"net/url"
-
-	"github.com/gorilla/mux"
+	"time"
 
 	"github.com/sandbank/sandbank/emulator"
-	"github.com/sandbank/sandbank/emulator/httpapi"
 )
 
 // The consent page of an AIS consent: what will be shared and for how
@@ -23,59 +22,77 @@ func consentOpen(c emulator.AISConsent) bool {
 // consentLapsed reports whether a consent's link ran out before it was
 // authorized: by the clock, or already marked expired without ever having
 // been authorized.
-func (u *WebUI) consentLapsed(t *emulator.Tenant, c emulator.AISConsent) bool {
+func consentLapsed(c emulator.AISConsent, now time.Time) bool {
 	if consentOpen(c) {
-		return !u.store.Now(t).Before(c.ExpiresAt)
+		return !now.Before(c.ExpiresAt)
 	}
 	return c.Status == emulator.ConsentExpired && c.AuthorizedUntil == nil
 }
 
-// showConsent serves GET on the consent page.
-func (u *WebUI) showConsent(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	t, err := u.tenantOf(r, uiConsent)
-	if err != nil {
-		return err
-	}
-	webID := mux.Vars(r)["web_id"]
-	c, err := u.consent(r, t, webID)
-	if err != nil {
-		return err
-	}
-	if u.consentLapsed(t, c) {
-		return expiredConsent(t, c)
-	}
-	if c.Status == emulator.ConsentCreated {
-		opened, err := u.store.OpenConsent(ctx, t, webID)
-		if emulator.IsCode(err, emulator.CodeConflict) {
-			return expiredConsent(t, c)
-		}
-		if err != nil {
-			return err
-		}
-		c = opened
-	}
-	cb, isCallback := callbackOf(r)
-	if isCallback && c.Flow == emulator.FlowRedirectSCA && c.RedirectURL != "" && cb.notice(webID) == "" {
-		return redirect(w, consentReturnURL(c))
-	}
-	v, err := u.consentView(r, t, c)
-	if err != nil {
-		return err
-	}
-	if isCallback {
-		v.Notice = cb.notice(webID)
-	}
-	return u.render(w, http.StatusOK, v)
+// consentPage is the consent page of an AIS consent.
+var consentPage = pageKind{
+	name: uiConsent,
+	load: func(u *WebUI, ctx context.Context, t *emulator.Tenant, webID string) (pageItem, error) {
+		c, err := u.store.ConsentByWebID(ctx, t, webID)
+		return consentItem{u: u, c: c}, err
+	},
+	noCancel: "This consent can no longer be cancelled here.",
+	noChoose: "This consent can no longer go to a bank.",
 }
 
-// consent loads the consent a page names.
-func (u *WebUI) consent(r *http.Request, t *emulator.Tenant, webID string) (emulator.AISConsent, error) {
-	c, err := u.store.ConsentByWebID(r.Context(), t, webID)
-	if emulator.IsCode(err, emulator.CodeNotFound) {
-		return c, notFound(uiConsent)
-	}
-	return c, err
+// showConsent serves GET on the consent page.
+func (u *WebUI) showConsent(w http.ResponseWriter, r *http.Request) error {
+	return u.showPage(w, r, consentPage)
+}
+
+// postConsent serves the consent page's form: choose a bank, or cancel.
+func (u *WebUI) postConsent(w http.ResponseWriter, r *http.Request) error {
+	return u.postPage(w, r, consentPage)
+}
+
+// consentItem is a consent as the consent page sees it.
+type consentItem struct {
+	u *WebUI
+	c emulator.AISConsent
+}
+
+// The pageItem steps for a consent, each as pageItem documents it.
+func (i consentItem) id() string        { return i.c.ID }
+func (i consentItem) webID() string     { return i.c.WebID }
+func (i consentItem) template() string  { return i.c.Template }
+func (i consentItem) choosing() bool    { return consentOpen(i.c) }
+func (i consentItem) created() bool     { return i.c.Status == emulator.ConsentCreated }
+func (i consentItem) returnURL() string { return consentReturnURL(i.c) }
+
+func (i consentItem) lapsed(now time.Time) bool { return consentLapsed(i.c, now) }
+
+func (i consentItem) expired(t *emulator.Tenant) *uiError { return expiredConsent(t, i.c) }
+
+func (i consentItem) skipsPage() bool {
+	return i.c.Flow == emulator.FlowRedirectSCA && i.c.RedirectURL != ""
+}
+
+func (i consentItem) open(ctx context.Context, t *emulator.Tenant) (pageItem, error) {
+	c, err := i.u.store.OpenConsent(ctx, t, i.c.WebID)
+	return consentItem{u: i.u, c: c}, err
+}
+
+func (i consentItem) view(r *http.Request, t *emulator.Tenant) (uiPage, error) {
+	return i.u.consentView(r, t, i.c)
+}
+
+func (i consentItem) banks(ctx context.Context, t *emulator.Tenant) ([]bankChoice, error) {
+	return i.u.consentBanks(ctx, t, i.c)
+}
+
+func (i consentItem) cancel(ctx context.Context, t *emulator.Tenant) error {
+	_, err := i.u.store.CancelConsent(ctx, t, i.c.WebID)
+	return err
+}
+
+func (i consentItem) choose(ctx context.Context, t *emulator.Tenant, bankID, returnURL string, ttl time.Duration) (emulator.SCASession, error) {
+	_, s, err := i.u.store.ChooseConsentBank(ctx, t, i.c.WebID, bankID, returnURL, ttl)
+	return s, err
 }
 
 // expiredConsent is the page of a consent link that ran out unused.
@@ -127,84 +144,4 @@ func (u *WebUI) consentView(r *http.Request, t *emulator.Tenant, c emulator.AISC
 		v.ContinueURL = cont
 	}
 	return v, nil
-}
-
-// postConsent serves the consent page's form: choose a bank, or cancel.
-func (u *WebUI) postConsent(w http.ResponseWriter, r *http.Request) error {
-	t, err := u.tenantOf(r, uiConsent)
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	c, err := u.consent(r, t, mux.Vars(r)["web_id"])
-	if err != nil {
-		return err
-	}
-	if !tokenOK(r, formToken(t, c.ID, uiConsent, c.WebID)) {
-		return forged(pagePath(t, uiConsent, c.WebID), c.Template)
-	}
-	switch action := r.PostForm.Get("action"); action {
-	case "choose":
-		return u.chooseConsentBank(w, r, t, c)
-	case "cancel":
-		if _, err := u.store.CancelConsent(r.Context(), t, c.WebID); err != nil {
-			return u.consentRefused(w, r, t, c, err, "This consent can no longer be cancelled here.")
-		}
-		return redirect(w, pagePath(t, uiConsent, c.WebID))
-	default:
-		return &uiError{status: http.StatusBadRequest, title: "Bad request", theme: c.Template, msg: "This form has no such button."}
-	}
-}
-
-// chooseConsentBank sends the account holder to the bank chosen.
-func (u *WebUI) chooseConsentBank(w http.ResponseWriter, r *http.Request, t *emulator.Tenant, c emulator.AISConsent) error {
-	if u.consentLapsed(t, c) {
-		return expiredConsent(t, c)
-	}
-	// A choice must be one of the banks offered (an unknown bank, or one
-	// the filter excludes, changes nothing and the page says what to do).
-	// Once at a bank the store decides: the same bank gets its journey
-	// back, another is refused with the page as it stands.
-	bankID := r.PostForm.Get("bank_id")
-	offered, err := u.consentBanks(r.Context(), t, c)
-	if err != nil {
-		return err
-	}
-	if _, ok := chosen(offered, bankID); !ok && consentOpen(c) {
-		v, err := u.consentView(r, t, c)
-		if err != nil {
-			return err
-		}
-		v.Error = "Choose one of the banks listed."
-		return u.render(w, http.StatusBadRequest, v)
-	}
-	base := httpapi.BaseURL(r)
-	ttl := emulator.Or(t.Behaviour.JourneyTTL, JourneyTTL)
-	_, s, err := u.store.ChooseConsentBank(r.Context(), t, c.WebID, bankID, webURL(base, t, uiConsent, c.WebID), ttl)
-	if err != nil {
-		return u.consentRefused(w, r, t, c, err, "This consent can no longer go to a bank.")
-	}
-	return redirect(w, journeyURL(base, t, s))
-}
-
-// consentRefused is linkRefused for consents.
-func (u *WebUI) consentRefused(w http.ResponseWriter, r *http.Request, t *emulator.Tenant, c emulator.AISConsent, err error, why string) error {
-	if !emulator.IsCode(err, emulator.CodeConflict) {
-		return err
-	}
-	now, lerr := u.consent(r, t, c.WebID)
-	if lerr != nil {
-		return lerr
-	}
-	if u.consentLapsed(t, now) {
-		return expiredConsent(t, now)
-	}
-	v, verr := u.consentView(r, t, now)
-	if verr != nil {
-		return verr
-	}
-	v.Notice = why
-	return u.render(w, http.StatusConflict, v)
 }

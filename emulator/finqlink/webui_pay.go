@@ -1,13 +1,12 @@
 package finqlink
 
 import (
+	"context"
 	"net/http"
 	"net/url"
-
-	"github.com/gorilla/mux"
+	"time"
 
 	"github.com/sandbank/sandbank/emulator"
-	"github.com/sandbank/sandbank/emulator/bank"
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/iban"
 )
@@ -21,56 +20,73 @@ func linkOpen(l emulator.PayLink) bool {
 	return l.Status == emulator.LinkCreated || l.Status == emulator.LinkStarted
 }
 
+// payPage is the payment page of a link.
+var payPage = pageKind{
+	name: uiPay,
+	load: func(u *WebUI, ctx context.Context, t *emulator.Tenant, webID string) (pageItem, error) {
+		l, err := u.store.LinkByWebID(ctx, t, webID)
+		return linkItem{u: u, l: l}, err
+	},
+	noCancel: "This payment can no longer be cancelled here.",
+	noChoose: "This payment can no longer go to a bank.",
+}
+
 // showPay serves GET on the payment page: the payer opening the link
 // (created → started), or coming back from the bank with its callback.
 func (u *WebUI) showPay(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	t, err := u.tenantOf(r, uiPay)
-	if err != nil {
-		return err
-	}
-	webID := mux.Vars(r)["web_id"]
-	l, err := u.link(r, t, webID)
-	if err != nil {
-		return err
-	}
-	if linkOpen(l) && l.Expired(u.store.Now(t)) {
-		return expiredLink(t, l)
-	}
-	if l.Status == emulator.LinkCreated {
-		opened, err := u.store.OpenLink(ctx, t, webID)
-		if emulator.IsCode(err, emulator.CodeConflict) {
-			// It expired between the two reads.
-			return expiredLink(t, l)
-		}
-		if err != nil {
-			return err
-		}
-		l = opened
-	}
-	cb, isCallback := callbackOf(r)
-	if isCallback && l.Flow == emulator.FlowRedirectSCA && l.RedirectURL != "" && cb.notice(webID) == "" {
-		// redirect_sca: FinqLink takes the bank's callback and sends the
-		// browser on to the client at once (notes §3).
-		return redirect(w, linkReturnURL(l))
-	}
-	v, err := u.payView(r, t, l)
-	if err != nil {
-		return err
-	}
-	if isCallback {
-		v.Notice = cb.notice(webID)
-	}
-	return u.render(w, http.StatusOK, v)
+	return u.showPage(w, r, payPage)
 }
 
-// link loads the link a page names.
-func (u *WebUI) link(r *http.Request, t *emulator.Tenant, webID string) (emulator.PayLink, error) {
-	l, err := u.store.LinkByWebID(r.Context(), t, webID)
-	if emulator.IsCode(err, emulator.CodeNotFound) {
-		return l, notFound(uiPay)
-	}
-	return l, err
+// postPay serves the payment page's form: choose a bank, or cancel.
+func (u *WebUI) postPay(w http.ResponseWriter, r *http.Request) error {
+	return u.postPage(w, r, payPage)
+}
+
+// linkItem is a link as the payment page sees it.
+type linkItem struct {
+	u *WebUI
+	l emulator.PayLink
+}
+
+// The pageItem steps for a link, each as pageItem documents it.
+func (i linkItem) id() string        { return i.l.ID }
+func (i linkItem) webID() string     { return i.l.WebID }
+func (i linkItem) template() string  { return i.l.Template }
+func (i linkItem) choosing() bool    { return linkOpen(i.l) }
+func (i linkItem) created() bool     { return i.l.Status == emulator.LinkCreated }
+func (i linkItem) returnURL() string { return linkReturnURL(i.l) }
+
+func (i linkItem) lapsed(now time.Time) bool {
+	return linkOpen(i.l) && i.l.Expired(now)
+}
+
+func (i linkItem) expired(t *emulator.Tenant) *uiError { return expiredLink(t, i.l) }
+
+func (i linkItem) skipsPage() bool {
+	return i.l.Flow == emulator.FlowRedirectSCA && i.l.RedirectURL != ""
+}
+
+func (i linkItem) open(ctx context.Context, t *emulator.Tenant) (pageItem, error) {
+	l, err := i.u.store.OpenLink(ctx, t, i.l.WebID)
+	return linkItem{u: i.u, l: l}, err
+}
+
+func (i linkItem) view(r *http.Request, t *emulator.Tenant) (uiPage, error) {
+	return i.u.payView(r, t, i.l)
+}
+
+func (i linkItem) banks(ctx context.Context, t *emulator.Tenant) ([]bankChoice, error) {
+	return i.u.linkBanks(ctx, t, i.l)
+}
+
+func (i linkItem) cancel(ctx context.Context, t *emulator.Tenant) error {
+	_, err := i.u.store.CancelLink(ctx, t, i.l.WebID)
+	return err
+}
+
+func (i linkItem) choose(ctx context.Context, t *emulator.Tenant, bankID, returnURL string, ttl time.Duration) (emulator.SCASession, error) {
+	_, s, err := i.u.store.ChooseLinkBank(ctx, t, i.l.WebID, bankID, returnURL, ttl)
+	return s, err
 }
 
 // expiredLink is the page of a link whose time ran out before the payer
@@ -136,96 +152,4 @@ func (u *WebUI) continueURL(r *http.Request, t *emulator.Tenant, sessionID strin
 		return "", err
 	}
 	return journeyURL(httpapi.BaseURL(r), t, s), nil
-}
-
-// journeyURL is the bank page a journey starts on: the phone page for a
-// bank that authenticates in its app, else the bank's login.
-func journeyURL(base string, t *emulator.Tenant, s emulator.SCASession) string {
-	if s.Model == emulator.SCADecoupled {
-		return bank.PhoneURL(base, t, s.ID)
-	}
-	return bank.JourneyURL(base, t, s.ID)
-}
-
-// postPay serves the payment page's form: choose a bank, or cancel.
-func (u *WebUI) postPay(w http.ResponseWriter, r *http.Request) error {
-	t, err := u.tenantOf(r, uiPay)
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	l, err := u.link(r, t, mux.Vars(r)["web_id"])
-	if err != nil {
-		return err
-	}
-	if !tokenOK(r, formToken(t, l.ID, uiPay, l.WebID)) {
-		return forged(pagePath(t, uiPay, l.WebID), l.Template)
-	}
-	switch action := r.PostForm.Get("action"); action {
-	case "choose":
-		return u.chooseLinkBank(w, r, t, l)
-	case "cancel":
-		if _, err := u.store.CancelLink(r.Context(), t, l.WebID); err != nil {
-			return u.linkRefused(w, r, t, l, err, "This payment can no longer be cancelled here.")
-		}
-		return redirect(w, pagePath(t, uiPay, l.WebID))
-	default:
-		return &uiError{status: http.StatusBadRequest, title: "Bad request", theme: l.Template, msg: "This form has no such button."}
-	}
-}
-
-// chooseLinkBank sends the payer to the bank chosen: the store starts the
-// bank journey, returning to this page, and the browser goes to the bank.
-func (u *WebUI) chooseLinkBank(w http.ResponseWriter, r *http.Request, t *emulator.Tenant, l emulator.PayLink) error {
-	if linkOpen(l) && l.Expired(u.store.Now(t)) {
-		return expiredLink(t, l)
-	}
-	// A choice must be one of the banks offered (an unknown bank, or one
-	// the filter excludes, changes nothing and the page says what to do).
-	// Once at a bank the store decides: the same bank gets its journey
-	// back, another is refused with the page as it stands.
-	bankID := r.PostForm.Get("bank_id")
-	offered, err := u.linkBanks(r.Context(), t, l)
-	if err != nil {
-		return err
-	}
-	if _, ok := chosen(offered, bankID); !ok && linkOpen(l) {
-		v, err := u.payView(r, t, l)
-		if err != nil {
-			return err
-		}
-		v.Error = "Choose one of the banks listed."
-		return u.render(w, http.StatusBadRequest, v)
-	}
-	base := httpapi.BaseURL(r)
-	ttl := emulator.Or(t.Behaviour.JourneyTTL, JourneyTTL)
-	_, s, err := u.store.ChooseLinkBank(r.Context(), t, l.WebID, bankID, webURL(base, t, uiPay, l.WebID), ttl)
-	if err != nil {
-		return u.linkRefused(w, r, t, l, err, "This payment can no longer go to a bank.")
-	}
-	return redirect(w, journeyURL(base, t, s))
-}
-
-// linkRefused handles the store refusing a change: a link that moved on
-// meanwhile (another tab, its expiry, the client) shows where it stands
-// now, with why nothing happened. Other errors are error pages.
-func (u *WebUI) linkRefused(w http.ResponseWriter, r *http.Request, t *emulator.Tenant, l emulator.PayLink, err error, why string) error {
-	if !emulator.IsCode(err, emulator.CodeConflict) {
-		return err
-	}
-	now, lerr := u.link(r, t, l.WebID)
-	if lerr != nil {
-		return lerr
-	}
-	if linkOpen(now) && now.Expired(u.store.Now(t)) {
-		return expiredLink(t, now)
-	}
-	v, verr := u.payView(r, t, now)
-	if verr != nil {
-		return verr
-	}
-	v.Notice = why
-	return u.render(w, http.StatusConflict, v)
 }

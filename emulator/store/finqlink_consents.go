@@ -471,58 +471,40 @@ func endConsentJourney(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, c em
 	return nil
 }
 
+// changeConsent finds the consent whose column is value and runs change
+// on it, with the tenant clock's now, in one transaction; it returns the
+// consent as change left it (as found when change refuses).
+func (s *Store) changeConsent(ctx context.Context, t *emulator.Tenant, column, value string, change func(tx *sql.Tx, c *emulator.AISConsent, now time.Time) error) (emulator.AISConsent, error) {
+	now := s.Now(t)
+	var c emulator.AISConsent
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if c, err = findAISConsent(ctx, tx, t, column, value); err != nil {
+			return err
+		}
+		return change(tx, &c, now)
+	})
+	return c, err
+}
+
 // RevokeAISConsent is the client revoking a consent: any consent not final
 // becomes revoked (a pending bank journey ends with it). Revoking a
 // revoked consent changes nothing and returns it; an expired or failed
 // one is refused (ConsentNotActiveError).
 func (s *Store) RevokeAISConsent(ctx context.Context, t *emulator.Tenant, id string) (emulator.AISConsent, error) {
-	now := s.Now(t)
-	var c emulator.AISConsent
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if c, err = findAISConsent(ctx, tx, t, "id", id); err != nil {
-			return err
-		}
+	return s.changeConsent(ctx, t, "id", id, func(tx *sql.Tx, c *emulator.AISConsent, now time.Time) error {
 		switch c.Status {
 		case emulator.ConsentRevoked:
 			return nil
 		case emulator.ConsentExpired, emulator.ConsentFailed:
 			return &ConsentNotActiveError{ID: c.ID, Status: c.Status}
 		}
-		if err := moveConsent(ctx, tx, t, &c, emulator.ConsentRevoked, now); err != nil {
+		if err := moveConsent(ctx, tx, t, c, emulator.ConsentRevoked, now); err != nil {
 			return err
 		}
-		return endConsentJourney(ctx, tx, t, c, emulator.FailExpired, now)
+		return endConsentJourney(ctx, tx, t, *c, emulator.FailExpired, now)
 	})
-	return c, err
 }
-
-// ConsentCallback is a direct_sca consent's bank callback as the client
-// hands it over (ais/consents/redirect).
-type ConsentCallback struct {
-	// Code and Error are the callback's code and error parameters; one
-	// of them is set.
-	Code  string
-	Error string
-	// Wait makes an approval active within the call instead of a second
-	// later.
-	Wait bool
-}
-
-// ConsentCallbackResult is what handing over a callback did.
-type ConsentCallbackResult int
-
-// The results of a hand-over, answered 200, 201 and 202.
-const (
-	// ConsentCallbackProcessed: this hand-over moved the consent (or found its
-	// journey already ended by the bank).
-	ConsentCallbackProcessed ConsentCallbackResult = iota
-	// ConsentCallbackRepeated: the callback had been handed over before.
-	ConsentCallbackRepeated
-	// ConsentCallbackPending: the bank journey is still under way; nothing was
-	// recorded.
-	ConsentCallbackPending
-)
 
 // HandleConsentCallback processes the bank callback of the direct_sca
 // consent whose web_id is webID (the callback's state). An approval
@@ -530,10 +512,10 @@ const (
 // error fails it. The first hand-over after the journey ended is
 // processed, later ones are repeats; one while the journey is still at
 // the bank changes nothing.
-func (s *Store) HandleConsentCallback(ctx context.Context, t *emulator.Tenant, webID string, cb ConsentCallback) (emulator.AISConsent, ConsentCallbackResult, error) {
+func (s *Store) HandleConsentCallback(ctx context.Context, t *emulator.Tenant, webID string, cb Callback) (emulator.AISConsent, CallbackResult, error) {
 	now := s.Now(t)
 	var c emulator.AISConsent
-	result := ConsentCallbackProcessed
+	result := CallbackProcessed
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if c, err = findAISConsent(ctx, tx, t, "web_id", webID); err != nil {
@@ -543,7 +525,7 @@ func (s *Store) HandleConsentCallback(ctx context.Context, t *emulator.Tenant, w
 			return emulator.FieldError(emulator.CodeInvalid, "query_string", "state %q names a %s consent: only direct_sca consents hand their callback over", webID, c.Flow)
 		}
 		if c.Callback {
-			result = ConsentCallbackRepeated
+			result = CallbackRepeated
 			return nil
 		}
 		if cb.Code == "" && cb.Error == "" {
@@ -569,7 +551,7 @@ func (s *Store) HandleConsentCallback(ctx context.Context, t *emulator.Tenant, w
 				}
 			}
 		case x.Status == emulator.SCAPending:
-			result = ConsentCallbackPending
+			result = CallbackPending
 			return nil
 		case x.Status == emulator.SCACompleted && !c.Status.Final():
 			if cb.Code != x.Code {
@@ -604,19 +586,12 @@ func (s *Store) ConsentByWebID(ctx context.Context, t *emulator.Tenant, webID st
 // page: created → started (with its webhook); any other status is left
 // alone, and so is a consent whose link has expired.
 func (s *Store) OpenConsent(ctx context.Context, t *emulator.Tenant, webID string) (emulator.AISConsent, error) {
-	now := s.Now(t)
-	var c emulator.AISConsent
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if c, err = findAISConsent(ctx, tx, t, "web_id", webID); err != nil {
-			return err
-		}
+	return s.changeConsent(ctx, t, "web_id", webID, func(tx *sql.Tx, c *emulator.AISConsent, now time.Time) error {
 		if c.Status != emulator.ConsentCreated || !now.Before(c.ExpiresAt) {
 			return nil
 		}
-		return moveConsent(ctx, tx, t, &c, emulator.ConsentStarted, now)
+		return moveConsent(ctx, tx, t, c, emulator.ConsentStarted, now)
 	})
-	return c, err
 }
 
 // ChooseConsentBank records the bank chosen on the WebUI and starts the
@@ -663,20 +638,13 @@ func (s *Store) ChooseConsentBank(ctx context.Context, t *emulator.Tenant, webID
 // going to a bank: the consent becomes failed. A consent already at a
 // bank, or final, is refused (Conflict).
 func (s *Store) CancelConsent(ctx context.Context, t *emulator.Tenant, webID string) (emulator.AISConsent, error) {
-	now := s.Now(t)
-	var c emulator.AISConsent
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if c, err = findAISConsent(ctx, tx, t, "web_id", webID); err != nil {
-			return err
-		}
+	return s.changeConsent(ctx, t, "web_id", webID, func(tx *sql.Tx, c *emulator.AISConsent, now time.Time) error {
 		if c.Status.Final() {
 			return emulator.Errorf(emulator.CodeConflict, "the consent is %s", c.Status)
 		}
 		if c.SCASessionID != "" {
 			return emulator.Errorf(emulator.CodeConflict, "the consent is already at %s", c.BankID)
 		}
-		return moveConsent(ctx, tx, t, &c, emulator.ConsentFailed, now)
+		return moveConsent(ctx, tx, t, c, emulator.ConsentFailed, now)
 	})
-	return c, err
 }

@@ -342,45 +342,48 @@ func (s *Store) Links(ctx context.Context, t *emulator.Tenant, f LinkFilter) (li
 	return links, false, nil
 }
 
-// LinkCallbackResult is what handing over a direct_sca link's bank
-// callback did (links/redirect answers 202, 200 or 201).
-type LinkCallbackResult string
+// CallbackResult is what handing over a direct_sca bank callback did,
+// for a link or a consent alike (links/redirect and ais/consents/redirect
+// answer 202, 200 or 201).
+type CallbackResult string
 
 // The results of a hand-over.
 const (
-	// LinkCallbackPending: the bank journey is still going on; nothing changed.
-	LinkCallbackPending LinkCallbackResult = "pending"
-	// LinkCallbackProcessed: this hand-over settled the link.
-	LinkCallbackProcessed LinkCallbackResult = "processed"
-	// LinkCallbackRepeated: an earlier hand-over settled it already.
-	LinkCallbackRepeated LinkCallbackResult = "repeated"
+	// CallbackPending: the bank journey is still going on; nothing changed.
+	CallbackPending CallbackResult = "pending"
+	// CallbackProcessed: this hand-over settled the link or moved the
+	// consent (or found its journey already ended by the bank).
+	CallbackProcessed CallbackResult = "processed"
+	// CallbackRepeated: an earlier hand-over did so already.
+	CallbackRepeated CallbackResult = "repeated"
 )
 
-// LinkCallback is the bank's callback query as a direct_sca client hands
-// it over, read by the handler.
-type LinkCallback struct {
+// Callback is the bank's callback query as a direct_sca client hands it
+// over (links/redirect, ais/consents/redirect), read by the handler.
+type Callback struct {
 	// Code and Error are the query's code and error parameters (empty
 	// when absent).
 	Code, Error string
 	// Wait moves an authorized payment on to its submission in the same
-	// call instead of LinkSubmitDelay later.
+	// call instead of LinkSubmitDelay later, and makes an approved
+	// consent active within the call instead of a second later.
 	Wait bool
 }
 
 // HandLinkCallback takes the bank callback of the direct_sca link whose
 // web_id (the callback's state) is webID, in one transaction:
-//   - a journey still pending: LinkCallbackPending, nothing changes;
-//   - a journey that failed: the link is failed already; LinkCallbackProcessed;
+//   - a journey still pending: CallbackPending, nothing changes;
+//   - a journey that failed: the link is failed already; CallbackProcessed;
 //   - an approved journey: the callback's code must be the journey's
 //     (else CodeInvalid, nothing changes); the link becomes received and
 //     moves on by the clock (or, with Wait, at once to submitted);
-//     LinkCallbackProcessed;
-//   - a second hand-over after one of the last two: LinkCallbackRepeated.
+//     CallbackProcessed;
+//   - a second hand-over after one of the last two: CallbackRepeated.
 //
 // An unknown webID is NotFound; a link of another flow is CodeInvalid.
-func (s *Store) HandLinkCallback(ctx context.Context, t *emulator.Tenant, webID string, cb LinkCallback) (emulator.PayLink, LinkCallbackResult, error) {
+func (s *Store) HandLinkCallback(ctx context.Context, t *emulator.Tenant, webID string, cb Callback) (emulator.PayLink, CallbackResult, error) {
 	var l emulator.PayLink
-	var res LinkCallbackResult
+	var res CallbackResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.Now(t)
 		var err error
@@ -391,7 +394,7 @@ func (s *Store) HandLinkCallback(ctx context.Context, t *emulator.Tenant, webID 
 			return emulator.FieldError(emulator.CodeInvalid, "query_string", "state %q is a %s link: only direct_sca links hand their bank callback over", webID, l.Flow)
 		}
 		if l.Callback {
-			res = LinkCallbackRepeated
+			res = CallbackRepeated
 			return nil
 		}
 		x, err := findSCASession(ctx, tx, t, l.SCASessionID)
@@ -400,7 +403,7 @@ func (s *Store) HandLinkCallback(ctx context.Context, t *emulator.Tenant, webID 
 		}
 		switch x.Status {
 		case emulator.SCAPending:
-			res = LinkCallbackPending
+			res = CallbackPending
 			return nil
 		case emulator.SCAFailed:
 			// The journey's failure failed the link already.
@@ -432,7 +435,7 @@ func (s *Store) HandLinkCallback(ctx context.Context, t *emulator.Tenant, webID 
 				}
 			}
 		}
-		l.Callback, res = true, LinkCallbackProcessed
+		l.Callback, res = true, CallbackProcessed
 		_, err = tx.ExecContext(ctx, `UPDATE finqlink_links SET callback = 1 WHERE tenant_id = ? AND id = ?`, t.ID, l.ID)
 		return err
 	})

@@ -361,7 +361,7 @@ func TestLinkCallback(t *testing.T) {
 	s, clock := linkStore(t)
 	tn := linkTenant(t, s, "c1", "")
 	l, x := newTestLink(t, s, tn, emulator.FlowDirectSCA, "rzb_ro", nil)
-	if _, res, err := s.HandLinkCallback(ctx, tn, l.WebID, store.LinkCallback{}); err != nil || res != store.LinkCallbackPending {
+	if _, res, err := s.HandLinkCallback(ctx, tn, l.WebID, store.Callback{}); err != nil || res != store.CallbackPending {
 		t.Fatalf("pending: %v %v", res, err)
 	}
 	done, err := s.ApproveSCAAs(ctx, tn, x.ID, "", "payer", nil, time.Minute)
@@ -370,16 +370,16 @@ func TestLinkCallback(t *testing.T) {
 	}
 	runDue(t, s, clock, tn, time.Minute)
 	wantStatus(t, s, tn, l.ID, emulator.LinkAwaitingAuthz)
-	for _, bad := range []store.LinkCallback{{}, {Code: "wrong"}, {Code: done.Code, Error: "access_denied"}} {
+	for _, bad := range []store.Callback{{}, {Code: "wrong"}, {Code: done.Code, Error: "access_denied"}} {
 		if _, _, err := s.HandLinkCallback(ctx, tn, l.WebID, bad); !emulator.IsCode(err, emulator.CodeInvalid) {
 			t.Fatalf("%+v: %v", bad, err)
 		}
 	}
-	got, res, err := s.HandLinkCallback(ctx, tn, l.WebID, store.LinkCallback{Code: done.Code})
-	if err != nil || res != store.LinkCallbackProcessed || got.Status != emulator.LinkReceived {
+	got, res, err := s.HandLinkCallback(ctx, tn, l.WebID, store.Callback{Code: done.Code})
+	if err != nil || res != store.CallbackProcessed || got.Status != emulator.LinkReceived {
 		t.Fatalf("processed: %+v %v %v", got, res, err)
 	}
-	if got, res, err := s.HandLinkCallback(ctx, tn, l.WebID, store.LinkCallback{Code: done.Code}); err != nil || res != store.LinkCallbackRepeated || got.Status != emulator.LinkReceived {
+	if got, res, err := s.HandLinkCallback(ctx, tn, l.WebID, store.Callback{Code: done.Code}); err != nil || res != store.CallbackRepeated || got.Status != emulator.LinkReceived {
 		t.Fatalf("repeated: %+v %v %v", got, res, err)
 	}
 	runDue(t, s, clock, tn, time.Minute)
@@ -389,7 +389,7 @@ func TestLinkCallback(t *testing.T) {
 
 	// A link of another flow takes no callback.
 	other, _ := newTestLink(t, s, tn, emulator.FlowRedirectSCA, "rzb_ro", nil)
-	if _, _, err := s.HandLinkCallback(ctx, tn, other.WebID, store.LinkCallback{}); !emulator.IsCode(err, emulator.CodeInvalid) {
+	if _, _, err := s.HandLinkCallback(ctx, tn, other.WebID, store.Callback{}); !emulator.IsCode(err, emulator.CodeInvalid) {
 		t.Fatalf("redirect_sca link: %v", err)
 	}
 }
