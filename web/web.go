@@ -7,10 +7,12 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 )
 
 //go:embed templates/*.html
@@ -71,4 +73,38 @@ func Render(w http.ResponseWriter, status int, t *template.Template, name string
 	// A write error means the browser went away; there is no one to tell.
 	_, _ = w.Write(buf.Bytes())
 	return nil
+}
+
+// ErrBadForm is ParseForm's answer to a posted form that does not parse;
+// each page turns it into its own 400 page.
+var ErrBadForm = errors.New("the form could not be read")
+
+// ParseForm reads a posted form of at most max bytes. Query parameters are
+// not part of it, so handlers read r.PostForm and a query never stands in
+// for a form field. A form over the limit returns the
+// *http.MaxBytesError; any other unreadable form returns ErrBadForm.
+func ParseForm(w http.ResponseWriter, r *http.Request, max int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return ErrBadForm
+	}
+	return nil
+}
+
+// StaticHandler serves Static() under prefix (e.g. "/bank/static/") to GET
+// and HEAD only, refusing directory listings, and forbids sniffing.
+func StaticHandler(prefix string) http.Handler {
+	files := http.StripPrefix(prefix, http.FileServerFS(Static()))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
 }

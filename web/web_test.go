@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"errors"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -41,5 +44,53 @@ func TestNoScript(t *testing.T) {
 		if x.Tree != nil && strings.Contains(strings.ToLower(x.Tree.Root.String()), "<script") {
 			t.Errorf("template %s has a script", x.Name())
 		}
+	}
+}
+
+// TestStaticHandler serves the assets to GET and HEAD, with nosniff, and
+// refuses directory listings and other methods.
+func TestStaticHandler(t *testing.T) {
+	h := web.StaticHandler("/x/static/")
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{
+		{http.MethodGet, "/x/static/style.css", 200},
+		{http.MethodHead, "/x/static/finqlink.css", 200},
+		{http.MethodGet, "/x/static/logos/finqlink/rzb_ro.svg", 200},
+		{http.MethodGet, "/x/static/", 404},
+		{http.MethodGet, "/x/static/logos/", 404},
+		{http.MethodPost, "/x/static/style.css", 404},
+		{http.MethodGet, "/x/static/nope.css", 404},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(c.method, c.path, nil))
+		if rec.Code != c.want {
+			t.Errorf("%s %s: %d, want %d", c.method, c.path, rec.Code, c.want)
+		}
+		if c.want == 200 && rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s: no nosniff", c.method, c.path)
+		}
+	}
+}
+
+// TestParseForm reads posted fields only, tells an oversized form from a
+// malformed one, and ignores the query.
+func TestParseForm(t *testing.T) {
+	post := func(body string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/p?action=deny", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
+	r := post("action=approve")
+	if err := web.ParseForm(httptest.NewRecorder(), r, 64); err != nil || r.PostForm.Get("action") != "approve" || len(r.PostForm["action"]) != 1 {
+		t.Fatalf("good form: %v %v", err, r.PostForm)
+	}
+	var tooBig *http.MaxBytesError
+	if err := web.ParseForm(httptest.NewRecorder(), post("a="+strings.Repeat("x", 100)), 64); !errors.As(err, &tooBig) {
+		t.Errorf("oversized form: %v", err)
+	}
+	if err := web.ParseForm(httptest.NewRecorder(), post("a=%zz"), 64); !errors.Is(err, web.ErrBadForm) {
+		t.Errorf("malformed form: %v", err)
 	}
 }

@@ -106,7 +106,7 @@ func New(opts Options) (*Pages, error) {
 
 // Mount registers the pages' routes on r.
 func (p *Pages) Mount(r *mux.Router) {
-	r.PathPrefix("/bank/static/").Handler(staticHandler()).Methods(http.MethodGet, http.MethodHead)
+	r.PathPrefix("/bank/static/").Handler(web.StaticHandler("/bank/static/")).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/bank/{key}/sca/{id}", p.adapt(p.showJourney)).Methods(http.MethodGet)
 	r.Handle("/bank/{key}/sca/{id}", p.adapt(p.postJourney)).Methods(http.MethodPost)
 	// GET only: HEAD must not approve anything.
@@ -136,19 +136,6 @@ func phonePath(t *emulator.Tenant, id string) string {
 }
 
 func autoPath(t *emulator.Tenant, id string) string { return journeyPath(t, id) + "/auto" }
-
-// staticHandler serves the embedded assets, refusing directory listings.
-func staticHandler() http.Handler {
-	files := http.StripPrefix("/bank/static/", http.FileServerFS(web.Static()))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
-	})
-}
 
 // journey is one request's view of a session and what it needs around it.
 type journey struct {

@@ -135,16 +135,10 @@ func classify(err error) *pageError {
 // parseForm reads a posted form with a size limit; query parameters are
 // not part of it, so handlers read r.PostForm.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	const maxForm = 64 << 10
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		return badRequest("The form could not be read.")
+	if err := web.ParseForm(w, r, 64<<10); !errors.Is(err, web.ErrBadForm) {
+		return err
 	}
-	return nil
+	return badRequest("The form could not be read.")
 }
 
 // renderDone shows how a journey ended. It never redirects by itself: a PSU

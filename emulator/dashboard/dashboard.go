@@ -19,8 +19,6 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
-	"net/http"
-	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -122,24 +120,11 @@ func (d *Dashboard) Mount(r *mux.Router) {
 		{tenant + "/webhooks/{id}/resend", methods{post: d.resendWebhook}},
 		{tenant + "/delete", methods{get: d.confirmDelete, post: d.deleteTenant}},
 	}
-	r.PathPrefix("/dashboard/static/").Handler(staticHandler())
+	r.PathPrefix("/dashboard/static/").Handler(web.StaticHandler("/dashboard/static/"))
 	for _, rt := range routes {
 		r.Handle(rt.path, d.dispatch(rt.m))
 	}
 	// Registered last, so it only catches what no route above matched:
 	// an unknown page or action gets the dashboard's own 404 page.
 	r.PathPrefix("/dashboard/").Handler(d.dispatch(methods{any: d.notFound}))
-}
-
-// staticHandler serves the stylesheets, refusing directory listings.
-func staticHandler() http.Handler {
-	files := http.StripPrefix("/dashboard/static/", http.FileServerFS(web.Static()))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
-	})
 }

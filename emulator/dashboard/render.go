@@ -257,16 +257,10 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 // parseForm reads a posted form with a size limit. Handlers read
 // r.PostForm, so query parameters never stand in for form fields.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	const maxForm = 64 << 10
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		return &pageError{status: http.StatusBadRequest, title: "Bad request", msg: "The form could not be read."}
+	if err := web.ParseForm(w, r, 64<<10); !errors.Is(err, web.ErrBadForm) {
+		return err
 	}
-	return nil
+	return &pageError{status: http.StatusBadRequest, title: "Bad request", msg: "The form could not be read."}
 }
 
 // tenantName is how pages name a tenant: "sandbank-demo (fintecture)".

@@ -269,16 +269,10 @@ func tokenOK(r *http.Request, want string) bool {
 // parseForm reads a posted form with a size limit; query parameters are
 // not part of it.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	const maxForm = 16 << 10
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		return &uiError{status: http.StatusBadRequest, title: "Bad request", msg: "The form could not be read."}
+	if err := web.ParseForm(w, r, 16<<10); !errors.Is(err, web.ErrBadForm) {
+		return err
 	}
-	return nil
+	return &uiError{status: http.StatusBadRequest, title: "Bad request", msg: "The form could not be read."}
 }
 
 // returnURL is the client's redirect_url with the query FinqLink adds
