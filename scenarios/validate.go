@@ -116,7 +116,7 @@ func (p *parser) validateWorld(w *World, pa path) {
 	for _, prov := range slices.Sorted(maps.Keys(w.Banks)) {
 		bp := pa.key("banks").key(string(prov))
 		if !slices.Contains(providers, prov) {
-			p.add(bp, "unknown provider %q (%s)", prov, joinProviders())
+			p.add(bp, "unknown provider %q (%s)", prov, joinAny(providers))
 			continue
 		}
 		ids := w.Banks[prov]
@@ -220,7 +220,7 @@ func (p *parser) validatePSUs(w *World, pa path) {
 				p.add(bp, "bank %q is not in world.banks.%s, so this PSU would not exist there", id, prov)
 			}
 			if !u.For(prov) {
-				p.add(bp, "bank %q is a %s bank, but this PSU is for %s only", id, prov, joinProviderList(u.Providers))
+				p.add(bp, "bank %q is a %s bank, but this PSU is for %s only", id, prov, joinAny(u.Providers))
 			}
 			banks = append(banks, b)
 		}
@@ -312,7 +312,7 @@ func (p *parser) validateBehaviour(s *Scenario, pa path) {
 		rp := pa.key("sca").idx(i)
 		p.rulePSU(rp, "sca", psus, i, knownPSU)
 		if !slices.Contains(emulator.SCAOutcomes, r.Outcome) {
-			p.add(rp.key("outcome"), "%q is not one of %s", r.Outcome, joinOutcomes())
+			p.add(rp.key("outcome"), "%q is not one of %s", r.Outcome, joinAny(emulator.SCAOutcomes))
 		}
 	}
 	p.validateCommands(b.Commands, pa.key("commands"), knownPSU)
@@ -477,7 +477,7 @@ func (p *parser) validatePSUProviders(u PSU, pa path) {
 	for i, prov := range u.Providers {
 		switch {
 		case !slices.Contains(providers, prov):
-			p.add(pa.idx(i), "unknown provider %q (%s)", prov, joinProviders())
+			p.add(pa.idx(i), "unknown provider %q (%s)", prov, joinAny(providers))
 		case slices.Index(u.Providers, prov) < i:
 			p.add(pa.idx(i), "provider %s is listed twice", prov)
 		}
@@ -559,29 +559,12 @@ func allBankIDs() []string {
 	return ids
 }
 
-func joinProviders() string { return joinProviderList(providers) }
-
-func joinProviderList(ps []emulator.Provider) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = string(p)
-	}
-	return strings.Join(s, ", ")
-}
-
-// joinAny lists a closed set of values for an error message.
+// joinAny lists a closed set of values (providers, outcomes, …) for an
+// error message.
 func joinAny[T ~string](vs []T) string {
 	s := make([]string, len(vs))
 	for i, v := range vs {
 		s[i] = string(v)
-	}
-	return strings.Join(s, ", ")
-}
-
-func joinOutcomes() string {
-	s := make([]string, len(emulator.SCAOutcomes))
-	for i, o := range emulator.SCAOutcomes {
-		s[i] = string(o)
 	}
 	return strings.Join(s, ", ")
 }
