@@ -134,22 +134,11 @@ func (s *Service) choosePSU(ctx context.Context, t *emulator.Tenant, bankID, log
 		}
 		return psu, nil
 	}
-	psus, err := s.store.PSUs(ctx, t, bankID)
-	if err != nil {
-		return emulator.PSU{}, err
+	psu, _, err := s.store.FirstPSUWithAccounts(ctx, t, bankID)
+	if emulator.IsCode(err, emulator.CodeNotFound) {
+		return psu, emulator.Errorf(emulator.CodeConflict, "bank %s has no PSU with an account to approve with", bankID)
 	}
-	for _, psu := range psus {
-		accounts, err := s.store.PSUAccounts(ctx, t, psu.ID)
-		if err != nil {
-			return psu, err
-		}
-		for _, a := range accounts {
-			if a.BankID == bankID {
-				return psu, nil
-			}
-		}
-	}
-	return emulator.PSU{}, emulator.Errorf(emulator.CodeConflict, "bank %s has no PSU with an account to approve with", bankID)
+	return psu, err
 }
 
 // DenySCA fails a pending journey as if the PSU pressed Deny.

@@ -190,6 +190,30 @@ func (s *Store) PSUAccounts(ctx context.Context, t *emulator.Tenant, psuID strin
 	return collectAccounts(s.read.QueryContext(ctx, accountSelect+` WHERE a.tenant_id = ? AND a.psu_id = ? ORDER BY a.position`, t.ID, psuID))
 }
 
+// PSUBankAccounts lists a PSU's accounts at one bank: a consent covers
+// one bank, though a PSU may hold accounts at several.
+func (s *Store) PSUBankAccounts(ctx context.Context, t *emulator.Tenant, psuID, bankID string) ([]emulator.Account, error) {
+	return collectAccounts(s.read.QueryContext(ctx, accountSelect+` WHERE a.tenant_id = ? AND a.psu_id = ? AND a.bank_id = ? ORDER BY a.position`, t.ID, psuID, bankID))
+}
+
+// FirstPSUWithAccounts is the bank's first PSU, in world order, holding an
+// account there, with those accounts: whom an approval made without a
+// login (the auto bank, the control plane) acts for. NotFound when the
+// bank has none.
+func (s *Store) FirstPSUWithAccounts(ctx context.Context, t *emulator.Tenant, bankID string) (emulator.PSU, []emulator.Account, error) {
+	psu, err := scanPSU(s.read.QueryRowContext(ctx, psuSelect+` p WHERE p.tenant_id = ? AND p.bank_id = ?
+		AND EXISTS (SELECT 1 FROM accounts a WHERE a.tenant_id = p.tenant_id AND a.psu_id = p.id AND a.bank_id = p.bank_id)
+		ORDER BY p.position LIMIT 1`, t.ID, bankID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return psu, nil, emulator.Errorf(emulator.CodeNotFound, "bank %s has no PSU with an account there", bankID)
+	}
+	if err != nil {
+		return psu, nil, err
+	}
+	accounts, err := s.PSUBankAccounts(ctx, t, psu.ID, bankID)
+	return psu, accounts, err
+}
+
 // ConnectionAccounts lists the accounts a connection shares.
 func (s *Store) ConnectionAccounts(ctx context.Context, t *emulator.Tenant, connectionID string) ([]emulator.Account, error) {
 	return cached(s, cacheKey("conn-accounts", t, connectionID), func() ([]emulator.Account, error) {
