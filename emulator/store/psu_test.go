@@ -34,7 +34,9 @@ func TestFirstPSUWithAccounts(t *testing.T) {
 	ctx := context.Background()
 	s, err := store.Open(ctx, store.Options{
 		Path: filepath.Join(t.TempDir(), "p.db"), Clock: emulator.FixedClock{T: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}, BuildWorld: world,
-		Scenario:        func(name, src string) (store.ScenarioData, error) { return store.ScenarioData{Name: "w", Source: "w", Seed: 1}, nil },
+		Scenario: func(name, src string) (store.ScenarioData, error) {
+			return store.ScenarioData{Name: "w", Source: "w", Seed: 1}, nil
+		},
 		DefaultScenario: "w", DefaultSeed: 1,
 	})
 	if err != nil {
