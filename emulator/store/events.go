@@ -66,16 +66,10 @@ func (s *Store) runEvent(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, ev
 	case EventSCATimeout:
 		// A journey still pending at its deadline fails; a finished one is
 		// left alone.
-		if _, err := failSCA(ctx, tx, t, ev.ref, emulator.FailTimeout, ev.due); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
-			return err
-		}
-		return nil
+		return endPendingSCA(ctx, tx, t, ev.ref, emulator.FailTimeout, ev.due)
 	case EventSCADecide:
 		// The PSU may have acted first; then there is nothing to decide.
-		if _, err := failSCA(ctx, tx, t, ev.ref, emulator.FailDenied, ev.due); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
-			return err
-		}
-		return nil
+		return endPendingSCA(ctx, tx, t, ev.ref, emulator.FailDenied, ev.due)
 	case EventVerificationDue:
 		return completeVerification(ctx, tx, t, ev.ref, ev.due)
 	}
@@ -87,20 +81,14 @@ func (s *Store) runEvent(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, ev
 
 // tenantsWithDueWork lists tenants that have events not yet done.
 func (s *Store) tenantsWithDueWork(ctx context.Context) ([]int64, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT tenant_id FROM events WHERE done_at IS NULL`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, s.read, scanTenantID, `SELECT DISTINCT tenant_id FROM events WHERE done_at IS NULL`)
+}
+
+// scanTenantID reads a row that is a tenant id.
+func scanTenantID(row scanner) (int64, error) {
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 // RunScheduler runs due events of every tenant each interval until ctx ends.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -47,4 +48,35 @@ func finqlinkEvent(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, ev dueEv
 		return true, jobEvent(ctx, tx, t, ev.ref, ev.due)
 	}
 	return false, nil
+}
+
+// finqlinkWebhook writes the webhook of a FinqLink status change (body,
+// of event type typ, about subject) to url, in the transaction of the
+// change it reports; without a URL there is no webhook. Links, consents
+// and jobs all write theirs here.
+func finqlinkWebhook(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, now time.Time, typ, url, subject string, body any) error {
+	if url == "" {
+		return nil
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	_, err = enqueueWebhook(ctx, tx, t, now, emulator.Webhook{Provider: emulator.FinqLink, Type: typ, URL: url, Body: b, Subject: subject})
+	return err
+}
+
+// startFinqLinkJourney creates the bank journey of a link or a consent:
+// an SCA session at bank (its own SCA model, redirect when it names none)
+// whose State is the resource's web_id and RedirectURI returnURL, living
+// ttl but never past the resource's expiry.
+func startFinqLinkJourney(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, bank emulator.Bank, webID, returnURL, scope string, ttl time.Duration, expires, now time.Time) (emulator.SCASession, error) {
+	model := bank.Model
+	if model == "" {
+		model = emulator.SCARedirect
+	}
+	return createSCASession(ctx, tx, t, emulator.SCASession{
+		Provider: emulator.FinqLink, BankID: bank.ID, Model: model, Step: emulator.StepLogin,
+		State: webID, RedirectURI: returnURL, Scope: scope,
+	}, now, min(ttl, expires.Sub(now)))
 }

@@ -201,20 +201,10 @@ func startConsentJourney(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, c 
 		}
 		return emulator.SCASession{}, err
 	}
-	if left := c.ExpiresAt.Sub(now); ttl > left {
-		ttl = left
-	}
-	if ttl <= 0 {
+	if min(ttl, c.ExpiresAt.Sub(now)) <= 0 {
 		return emulator.SCASession{}, emulator.Errorf(emulator.CodeConflict, "the consent link expired at %s", c.ExpiresAt.Format(time.RFC3339))
 	}
-	model := b.Model
-	if model == "" {
-		model = emulator.SCARedirect
-	}
-	x, err := createSCASession(ctx, tx, t, emulator.SCASession{
-		Provider: emulator.FinqLink, BankID: b.ID, Model: model, Step: emulator.StepLogin,
-		RedirectURI: returnURL, State: c.WebID,
-	}, now, ttl)
+	x, err := startFinqLinkJourney(ctx, tx, t, b, c.WebID, returnURL, "", ttl, c.ExpiresAt, now)
 	if err != nil {
 		return x, err
 	}
@@ -276,20 +266,7 @@ func (s *Store) AISConsent(ctx context.Context, t *emulator.Tenant, id string) (
 
 // AISConsents lists the tenant's FinqLink consents, oldest first.
 func (s *Store) AISConsents(ctx context.Context, t *emulator.Tenant) ([]emulator.AISConsent, error) {
-	rows, err := s.read.QueryContext(ctx, aisConsentSelect+` WHERE tenant_id = ? ORDER BY created_at, id`, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []emulator.AISConsent
-	for rows.Next() {
-		c, err := scanAISConsent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.read, scanAISConsent, aisConsentSelect+` WHERE tenant_id = ? ORDER BY created_at, id`, t.ID)
 }
 
 // saveConsent writes a consent's changing columns.
@@ -299,6 +276,9 @@ func saveConsent(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, c emulator
 		c.Status, c.BankID, c.SCASessionID, c.ConnectionID, c.Callback, nsPtr(c.AuthorizedUntil), ns(c.UpdatedAt), t.ID, c.ID)
 	return err
 }
+
+// consentWebhookType is the type of a consent's status webhooks.
+const consentWebhookType = "consent_status_update"
 
 // consentStatusUpdate is the consent_status_update webhook body (the
 // contract's ConsentStatusUpdate), its fields in this order.
@@ -316,15 +296,7 @@ func moveConsent(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, c *emulato
 	if err := saveConsent(ctx, tx, t, *c); err != nil {
 		return err
 	}
-	if c.WebhookURL == "" {
-		return nil
-	}
-	body, err := json.Marshal(consentStatusUpdate{Type: "consent_status_update", ConsentID: c.ID, WebID: c.WebID, Status: to})
-	if err != nil {
-		return err
-	}
-	_, err = enqueueWebhook(ctx, tx, t, now, emulator.Webhook{Provider: emulator.FinqLink, Type: "consent_status_update", URL: c.WebhookURL, Body: body, Subject: c.ID})
-	return err
+	return finqlinkWebhook(ctx, tx, t, now, consentWebhookType, c.WebhookURL, c.ID, consentStatusUpdate{Type: consentWebhookType, ConsentID: c.ID, WebID: c.WebID, Status: to})
 }
 
 // consentRank orders the statuses of a consent on its way to active;
@@ -399,9 +371,6 @@ func consentSCAChanged(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, x em
 func authorizeConsent(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, c *emulator.AISConsent, x emulator.SCASession, now time.Time) error {
 	until := now.Add(time.Duration(c.ValidityDays) * 24 * time.Hour)
 	c.ConnectionID, c.AuthorizedUntil = x.ConnectionID, &until
-	if c.BankID == "" {
-		c.BankID = x.BankID
-	}
 	if err := moveConsent(ctx, tx, t, c, emulator.ConsentAuthorized, now); err != nil {
 		return err
 	}
@@ -465,10 +434,7 @@ func endConsentJourney(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, c em
 	if c.SCASessionID == "" {
 		return nil
 	}
-	if _, err := failSCA(ctx, tx, t, c.SCASessionID, reason, now); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
-		return err
-	}
-	return nil
+	return endPendingSCA(ctx, tx, t, c.SCASessionID, reason, now)
 }
 
 // changeConsent finds the consent whose column is value and runs change

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -107,21 +106,11 @@ func (s *Store) Job(ctx context.Context, t *emulator.Tenant, consentID, jobID st
 
 // Jobs lists a consent's jobs, oldest first.
 func (s *Store) Jobs(ctx context.Context, t *emulator.Tenant, consentID string) ([]emulator.RefreshJob, error) {
-	rows, err := s.read.QueryContext(ctx, jobSelect+` WHERE tenant_id = ? AND consent_id = ? ORDER BY created_at, id`, t.ID, consentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []emulator.RefreshJob
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.read, scanJob, jobSelect+` WHERE tenant_id = ? AND consent_id = ? ORDER BY created_at, id`, t.ID, consentID)
 }
+
+// jobWebhookType is the type of a job's status webhooks.
+const jobWebhookType = "job_status_update"
 
 // jobStatusUpdate is the job_status_update webhook body exactly as the
 // jobs page shows it (notes §5), its fields in this order.
@@ -213,13 +202,5 @@ func moveJob(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, j *emulator.Re
 	if url == "" {
 		url = c.WebhookURL
 	}
-	if url == "" {
-		return nil
-	}
-	body, err := json.Marshal(jobStatusUpdate{Type: "job_status_update", ConsentID: j.ConsentID, JobID: j.ID, Status: to})
-	if err != nil {
-		return err
-	}
-	_, err = enqueueWebhook(ctx, tx, t, now, emulator.Webhook{Provider: emulator.FinqLink, Type: "job_status_update", URL: url, Body: body, Subject: j.ID})
-	return err
+	return finqlinkWebhook(ctx, tx, t, now, jobWebhookType, url, j.ID, jobStatusUpdate{Type: jobWebhookType, ConsentID: j.ConsentID, JobID: j.ID, Status: to})
 }

@@ -154,28 +154,11 @@ func linkUUID(h string) string {
 // session (state the web_id, returning to returnURL, living ttl but not
 // past the link's expiry) and makes the link requested.
 func startLinkJourney(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, l *emulator.PayLink, bank emulator.Bank, returnURL string, ttl time.Duration, now time.Time) (emulator.SCASession, error) {
-	if left := l.ExpiresAt.Sub(now); ttl > left {
-		ttl = left
-	}
-	model := bank.Model
-	if model == "" {
-		model = emulator.SCARedirect
-	}
-	x, err := createSCASession(ctx, tx, t, emulator.SCASession{
-		Provider: emulator.FinqLink, BankID: bank.ID, Model: model, Step: emulator.StepLogin,
-		State: l.WebID, RedirectURI: returnURL, Scope: "payment",
-	}, now, ttl)
+	x, err := startFinqLinkJourney(ctx, tx, t, bank, l.WebID, returnURL, "payment", ttl, l.ExpiresAt, now)
 	if err != nil {
 		return x, err
 	}
-	l.BankID, l.SCASessionID = bank.ID, x.ID
-	if l.Scheme == "" {
-		l.Scheme = l.Method.PaymentScheme
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE finqlink_links SET bank_id = ?, scheme = ?, sca_session_id = ? WHERE tenant_id = ? AND id = ?`,
-		l.BankID, l.Scheme, l.SCASessionID, t.ID, l.ID); err != nil {
-		return x, err
-	}
+	l.BankID, l.SCASessionID, l.Scheme = bank.ID, x.ID, l.Method.PaymentScheme
 	return x, setLinkStatus(ctx, tx, t, l, emulator.LinkRequested, now)
 }
 
@@ -188,23 +171,22 @@ type linkStatusUpdate struct {
 	Status emulator.LinkStatus `json:"status"`
 }
 
-// setLinkStatus moves a link to status to and, when the client gave a
-// webhook_url, writes the link_status_update webhook in the same
-// transaction.
+// saveLink writes a link's changing columns.
+func saveLink(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, l emulator.PayLink) error {
+	_, err := tx.ExecContext(ctx, `UPDATE finqlink_links SET status = ?, bank_id = ?, sca_session_id = ?, callback = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+		l.Status, l.BankID, l.SCASessionID, l.Callback, ns(l.UpdatedAt), t.ID, l.ID)
+	return err
+}
+
+// setLinkStatus moves a link to status to, saves it with its other
+// changes and, when the client gave a webhook_url, writes the
+// link_status_update webhook in the same transaction.
 func setLinkStatus(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, l *emulator.PayLink, to emulator.LinkStatus, now time.Time) error {
 	l.Status, l.UpdatedAt = to, now
-	if _, err := tx.ExecContext(ctx, `UPDATE finqlink_links SET status = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`, to, ns(now), t.ID, l.ID); err != nil {
+	if err := saveLink(ctx, tx, t, *l); err != nil {
 		return err
 	}
-	if l.WebhookURL == "" {
-		return nil
-	}
-	body, err := json.Marshal(linkStatusUpdate{Type: LinkWebhookType, LinkID: l.ID, WebID: l.WebID, Status: to})
-	if err != nil {
-		return err
-	}
-	_, err = enqueueWebhook(ctx, tx, t, now, emulator.Webhook{Provider: emulator.FinqLink, Type: LinkWebhookType, URL: l.WebhookURL, Body: body, Subject: l.ID})
-	return err
+	return finqlinkWebhook(ctx, tx, t, now, LinkWebhookType, l.WebhookURL, l.ID, linkStatusUpdate{Type: LinkWebhookType, LinkID: l.ID, WebID: l.WebID, Status: to})
 }
 
 // linkAuthChain is the part of the lifecycle a bank journey walks. A
@@ -230,22 +212,28 @@ func walkLink(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, l *emulator.P
 }
 
 const linkSelect = `SELECT id, web_id, status, flow, template, amount, currency, creditor_name, creditor_iban, debtor_name, debtor_iban,
-	debtor_psu_id, description, user_editable, redirect_url, webhook_url, method, bank_id, scheme, end_user_id, merchant_id,
+	debtor_psu_id, description, user_editable, redirect_url, webhook_url, method, bank_id, end_user_id, merchant_id,
 	sca_session_id, callback, created_at, expires_at, updated_at FROM finqlink_links`
 
+// scanLink reads a link. Its Scheme is not stored: it is the
+// payment_method filter's scheme once the payer went to a bank
+// (startLinkJourney), empty before.
 func scanLink(row scanner) (emulator.PayLink, error) {
 	var l emulator.PayLink
 	var method string
 	var created, expires, updated int64
 	err := row.Scan(&l.ID, &l.WebID, &l.Status, &l.Flow, &l.Template, &l.Amount, &l.Currency, &l.CreditorName, &l.CreditorIBAN,
 		&l.DebtorName, &l.DebtorIBAN, &l.DebtorPSUID, &l.Description, &l.UserEditable, &l.RedirectURL, &l.WebhookURL, &method,
-		&l.BankID, &l.Scheme, &l.EndUserID, &l.MerchantID, &l.SCASessionID, &l.Callback, &created, &expires, &updated)
+		&l.BankID, &l.EndUserID, &l.MerchantID, &l.SCASessionID, &l.Callback, &created, &expires, &updated)
 	if err != nil {
 		return l, err
 	}
 	l.CreatedAt, l.ExpiresAt, l.UpdatedAt = fromNS(created), fromNS(expires), fromNS(updated)
 	if err := json.Unmarshal([]byte(method), &l.Method); err != nil {
 		return l, fmt.Errorf("link %s: method: %w", l.ID, err)
+	}
+	if l.BankID != "" {
+		l.Scheme = l.Method.PaymentScheme
 	}
 	return l, nil
 }
@@ -321,19 +309,8 @@ func (s *Store) Links(ctx context.Context, t *emulator.Tenant, f LinkFilter) (li
 	if !f.To.IsZero() {
 		where, args = append(where, "created_at < ?"), append(args, ns(f.To))
 	}
-	rows, err := tx.QueryContext(ctx, linkSelect+` WHERE `+strings.Join(where, " AND ")+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	links, err = queryAll(ctx, tx, scanLink, linkSelect+` WHERE `+strings.Join(where, " AND ")+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, f.Limit+1)...)
 	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		l, err := scanLink(rows)
-		if err != nil {
-			return nil, false, err
-		}
-		links = append(links, l)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
 	if len(links) > f.Limit {
@@ -436,8 +413,7 @@ func (s *Store) HandLinkCallback(ctx context.Context, t *emulator.Tenant, webID 
 			}
 		}
 		l.Callback, res = true, CallbackProcessed
-		_, err = tx.ExecContext(ctx, `UPDATE finqlink_links SET callback = 1 WHERE tenant_id = ? AND id = ?`, t.ID, l.ID)
-		return err
+		return saveLink(ctx, tx, t, l)
 	})
 	return l, res, err
 }

@@ -105,18 +105,24 @@ func (s *Store) SCASession(ctx context.Context, t *emulator.Tenant, id string) (
 
 // PendingSCASessions lists the tenant's journeys still awaiting the PSU.
 func (s *Store) PendingSCASessions(ctx context.Context, t *emulator.Tenant) ([]emulator.SCASession, error) {
-	rows, err := s.read.QueryContext(ctx, scaSelect+` WHERE tenant_id = ? AND status = ? ORDER BY created_at, id`, t.ID, emulator.SCAPending)
+	return queryAll(ctx, s.read, scanSCASession, scaSelect+` WHERE tenant_id = ? AND status = ? ORDER BY created_at, id`, t.ID, emulator.SCAPending)
+}
+
+// queryAll runs a query and reads each of its rows with scan; no rows is
+// a nil slice.
+func queryAll[T any](ctx context.Context, q queryer, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []emulator.SCASession
+	var out []T
 	for rows.Next() {
-		x, err := scanSCASession(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, x)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -303,6 +309,15 @@ func (s *Store) FailSCA(ctx context.Context, t *emulator.Tenant, id string, reas
 		return err
 	})
 	return out, err
+}
+
+// endPendingSCA fails a journey that is still pending; one already over,
+// or gone, is left alone.
+func endPendingSCA(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, id string, reason emulator.FailReason, now time.Time) error {
+	if _, err := failSCA(ctx, tx, t, id, reason, now); err != nil && !emulator.IsCode(err, emulator.CodeConflict) && !emulator.IsCode(err, emulator.CodeNotFound) {
+		return err
+	}
+	return nil
 }
 
 func failSCA(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, id string, reason emulator.FailReason, now time.Time) (emulator.SCASession, error) {

@@ -192,21 +192,8 @@ func (s *Store) ResendWebhook(ctx context.Context, t *emulator.Tenant, id string
 // pending, due or not: whether one is due depends on each tenant's clock,
 // which the dispatcher asks per tenant (DueWebhooks).
 func (s *Store) TenantsWithPendingWebhooks(ctx context.Context) ([]*emulator.Tenant, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT tenant_id FROM webhook_deliveries WHERE status = 'pending'`)
+	ids, err := queryAll(ctx, s.read, scanTenantID, `SELECT DISTINCT tenant_id FROM webhook_deliveries WHERE status = 'pending'`)
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var out []*emulator.Tenant

@@ -1,8 +1,9 @@
 -- FinqLink payment links (Pay): one row per link, with the payment it
 -- asks for, the client's payment_method filter (method, JSON), the bank
--- the payer chose and the bank journey (SCA session) it started. Instants
--- are Unix nanoseconds on the tenant's clock. Status changes move the
--- link on by itself through the events table (finqlink.link.step).
+-- the payer chose and the bank journey (SCA session) it started; the
+-- scheme paid through is the filter's, so it is not stored. Instants are
+-- Unix nanoseconds on the tenant's clock. Status changes move the link on
+-- by itself through the events table (finqlink.link.step).
 
 CREATE TABLE finqlink_links (
     tenant_id      INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
@@ -24,7 +25,6 @@ CREATE TABLE finqlink_links (
     webhook_url    TEXT    NOT NULL DEFAULT '',
     method         TEXT    NOT NULL DEFAULT '{}',
     bank_id        TEXT    NOT NULL DEFAULT '',
-    scheme         TEXT    NOT NULL DEFAULT '',
     end_user_id    TEXT    NOT NULL DEFAULT '',
     merchant_id    TEXT    NOT NULL DEFAULT '',
     sca_session_id TEXT    NOT NULL DEFAULT '',
