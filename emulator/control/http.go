@@ -172,11 +172,10 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // unless optional, when v keeps its zero value.
 func decode(r *http.Request, v any, limit int64, optional bool) error {
 	body := bufio.NewReader(http.MaxBytesReader(nil, r.Body, limit))
+	// An empty body is answered before the Content-Type is looked at, as
+	// bodyError answers a body of only white space.
 	if _, err := body.Peek(1); errors.Is(err, io.EOF) {
-		if optional {
-			return nil
-		}
-		return emulator.FieldError(emulator.CodeMissing, "body", "a JSON request body is required")
+		return bodyError(io.EOF, limit, optional)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)

@@ -243,8 +243,13 @@ func (l *locale) counterpartyBank(g *generator) string {
 	if l.counterpartyBanks == nil {
 		return ""
 	}
-	return l.counterpartyBanks[g.f.IntN(len(l.counterpartyBanks))]
+	return pick(g, l.counterpartyBanks)
 }
+
+// pick draws one of xs. It always draws, even from a one-element list
+// (unlike gofakeit's RandomString), so a list's length never shifts the
+// draws that follow.
+func pick[T any](g *generator, xs []T) T { return xs[g.f.IntN(len(xs))] }
 
 // The draws below use the locale's people where it has them, else
 // gofakeit's own functions, exactly as before locales had people.
@@ -253,14 +258,14 @@ func (l *locale) firstName(g *generator) string {
 	if l.people == nil {
 		return g.f.FirstName()
 	}
-	return l.people.first[g.f.IntN(len(l.people.first))]
+	return pick(g, l.people.first)
 }
 
 func (l *locale) lastName(g *generator) string {
 	if l.people == nil {
 		return g.f.LastName()
 	}
-	return l.people.last[g.f.IntN(len(l.people.last))]
+	return pick(g, l.people.last)
 }
 
 // employer is the company that pays a current account's salary.
@@ -268,7 +273,7 @@ func (l *locale) employer(g *generator) string {
 	if l.people == nil {
 		return g.f.Company()
 	}
-	return l.people.employers[g.f.IntN(len(l.people.employers))]
+	return pick(g, l.people.employers)
 }
 
 // address draws a postal address: street, postcode and town.
@@ -277,7 +282,7 @@ func (l *locale) address(g *generator) string {
 		return fmt.Sprintf("%s, %s %s", g.f.Street(), g.f.Zip(), g.f.City())
 	}
 	p := l.people
-	street, number, c := p.streets[g.f.IntN(len(p.streets))], 1+g.f.IntN(150), p.cities[g.f.IntN(len(p.cities))]
+	street, number, c := pick(g, p.streets), 1+g.f.IntN(150), pick(g, p.cities)
 	// Romanian postcodes have six digits; a town's come after its prefix.
 	zip := c.zip + fmt.Sprintf("%06d", g.f.IntN(1000000))[len(c.zip):]
 	return fmt.Sprintf("%s nr. %d, %s %s", street, number, zip, c.name)
