@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/client"
 	"github.com/sandbank/sandbank/emulator/faults"
 )
@@ -33,11 +34,7 @@ func dash(s string) string {
 }
 
 func money(cents int64, currency string) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, cents/100, cents%100, currency)
+	return emulator.Decimal(cents) + " " + currency
 }
 
 // effect says in a few words what a fault rule does.

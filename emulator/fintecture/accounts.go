@@ -82,9 +82,9 @@ func balances(a emulator.Account, b emulator.Balances) []balanceJSON {
 	ts := b.At.Format(time.RFC3339)
 	available := b.AvailableCents()
 	return []balanceJSON{
-		{Type: "closingBooked", Amount: amount(b.BookedCents), Currency: a.Currency, Timestamp: ts},
-		{Type: "expected", Amount: amount(b.ExpectedCents), Currency: a.Currency, Timestamp: ts},
-		{Type: "available", Amount: amount(available), Currency: a.Currency, Timestamp: ts},
+		{Type: "closingBooked", Amount: emulator.Decimal(b.BookedCents), Currency: a.Currency, Timestamp: ts},
+		{Type: "expected", Amount: emulator.Decimal(b.ExpectedCents), Currency: a.Currency, Timestamp: ts},
+		{Type: "available", Amount: emulator.Decimal(available), Currency: a.Currency, Timestamp: ts},
 	}
 }
 
@@ -181,7 +181,7 @@ func (p *Provider) listTransactions(w http.ResponseWriter, r *http.Request) erro
 	}
 	out := transactionsJSON{Data: make([]transactionJSON, 0, len(txs)), Meta: countJSON{Count: len(txs)}}
 	for _, x := range txs {
-		j := transactionJSON{ID: x.ID, Amount: amount(abs(x.AmountCents)), Currency: x.Currency, BookingDate: x.BookingDate,
+		j := transactionJSON{ID: x.ID, Amount: emulator.Decimal(abs(x.AmountCents)), Currency: x.Currency, BookingDate: x.BookingDate,
 			ValueDate: x.ValueDate, Description: x.Description, Type: "credit"}
 		if x.AmountCents < 0 {
 			j.Type = "debit"

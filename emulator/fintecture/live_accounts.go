@@ -123,14 +123,14 @@ func (p *Provider) liveAccountOf(r *http.Request, t *emulator.Tenant, a emulator
 	if err != nil {
 		return liveAccount{}, err
 	}
-	booked := json.Number(amount(b.BookedCents))
+	booked := json.Number(emulator.Decimal(b.BookedCents))
 	date := b.At.UTC().Format(time.RFC3339)
 	out := liveAccount{ID: a.ID, Type: "accounts", Attributes: liveAccountDetails{
 		AccountID: a.ID, IBAN: a.IBAN, BIC: optional(a.BIC), AccountName: optional(a.Name),
 		AccountType: optional(string(a.Type)), Currency: a.Currency, Balance: &booked, BalanceDate: &date,
 	}}
 	if flag(r, "withBalances") {
-		avail := json.Number(amount(b.AvailableCents()))
+		avail := json.Number(emulator.Decimal(b.AvailableCents()))
 		out.Attributes.BalanceAvailable = &avail
 	}
 	return out, nil
@@ -206,7 +206,7 @@ func (p *Provider) liveListTransactions(w http.ResponseWriter, r *http.Request) 
 			status = "PENDING"
 		}
 		out.Data = append(out.Data, liveTransaction{ID: x.ID, Type: "transactions", Attributes: liveTransactionDetails{
-			Amount: amount(x.AmountCents), Currency: x.Currency, Communication: x.Description, Status: status,
+			Amount: emulator.Decimal(x.AmountCents), Currency: x.Currency, Communication: x.Description, Status: status,
 			BookingDate: x.BookingDate, ValueDate: optional(x.ValueDate),
 			CounterpartyName: optional(x.CounterpartyName), CounterpartyIBAN: optional(x.CounterpartyIBAN),
 		}})

@@ -273,12 +273,12 @@ func (p *Provider) specCommand(w http.ResponseWriter, r *http.Request) error {
 		out.Target = d.bank.ID
 		out.Owners = []specOwner{{ExternalID: ownerOf(t, x), Name: d.psu.FullName, Email: d.psu.Email}}
 		for _, a := range d.accounts {
-			sa := specAccount{Number: a.account.IBAN, Currency: a.account.Currency, Balance: amount(a.balances.BookedCents), AvailableBalance: amount(a.balances.AvailableCents())}
+			sa := specAccount{Number: a.account.IBAN, Currency: a.account.Currency, Balance: emulator.Decimal(a.balances.BookedCents), AvailableBalance: emulator.Decimal(a.balances.AvailableCents())}
 			for _, x := range a.txs {
 				if !x.Booked(a.today) {
 					continue
 				}
-				sa.Transactions = append(sa.Transactions, specTransaction{Date: x.BookingDate, Amount: amount(x.AmountCents), Currency: x.Currency,
+				sa.Transactions = append(sa.Transactions, specTransaction{Date: x.BookingDate, Amount: emulator.Decimal(x.AmountCents), Currency: x.Currency,
 					Description: x.Description, CounterpartyName: x.CounterpartyName, CounterpartyAccount: x.CounterpartyIBAN, Label: firstLabel(x)})
 			}
 			out.Accounts = append(out.Accounts, sa)

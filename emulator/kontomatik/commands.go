@@ -224,7 +224,7 @@ func liveResult(d imported) *resultXML {
 		}
 		acc := accountXML{
 			Name: a.account.Name, FriendlyName: a.account.Name, IBAN: a.account.IBAN,
-			CurrencyBalance: amount(a.balances.BookedCents), CurrencyFundsAvailable: amount(a.balances.AvailableCents()),
+			CurrencyBalance: emulator.Decimal(a.balances.BookedCents), CurrencyFundsAvailable: emulator.Decimal(a.balances.AvailableCents()),
 			CurrencyName: a.account.Currency, Owners: owners,
 			DirectDebit: directDebitXML{Available: a.account.Type == emulator.AccountCurrent},
 		}
@@ -232,13 +232,13 @@ func liveResult(d imported) *resultXML {
 		// newest booked movement, then back through the history.
 		running := a.balances.BookedCents
 		for _, x := range a.txs {
-			m := moneyTransactionXML{TransactionOn: x.ValueDate, CurrencyAmount: amount(x.AmountCents), Title: x.Description,
+			m := moneyTransactionXML{TransactionOn: x.ValueDate, CurrencyAmount: emulator.Decimal(x.AmountCents), Title: x.Description,
 				Party: x.CounterpartyName, PartyIBAN: x.CounterpartyIBAN, Kind: kindOf(x), Labels: labelsXML{Label: labelsOf(x)}}
 			if m.TransactionOn == "" {
 				m.TransactionOn = x.BookingDate
 			}
 			if x.Booked(a.today) {
-				m.BookedOn, m.Status, m.CurrencyBalance = x.BookingDate, "DONE", amount(running)
+				m.BookedOn, m.Status, m.CurrencyBalance = x.BookingDate, "DONE", emulator.Decimal(running)
 				running -= x.AmountCents
 			} else {
 				m.Status = "PENDING"

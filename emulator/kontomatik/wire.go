@@ -174,15 +174,6 @@ type namedXML struct {
 	Name string `xml:"name,attr"`
 }
 
-// amount formats cents with two decimals, as Kontomatik does (notes §1).
-func amount(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
-}
-
 // liveState names a command's state as the real API does (notes §2): a
 // failure is "error", or "fatal" when the scenario's rule says so.
 func liveState(s emulator.CommandState, fatal bool) string {
