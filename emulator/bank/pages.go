@@ -143,6 +143,9 @@ type journey struct {
 	s    emulator.SCASession
 	bank emulator.Bank // zero until the PSU has chosen a bank
 	fin  Finisher
+	// words is what the pages say for it, asked of the provider once per
+	// request (see Pages.words).
+	words *Words
 }
 
 // loadForPost loads the journey a form posts to and parses the form; when

@@ -56,9 +56,19 @@ const (
 )
 
 // words asks the journey's provider for its words, filling in the pages'
-// defaults. A provider that cannot tell (its lookup failed) gets the
+// defaults, once per request: a page and its error message share the
+// answer. A provider that cannot tell (its lookup failed) gets the
 // defaults, and the failure is logged: wording never stops a journey.
 func (p *Pages) words(r *http.Request, j *journey) Words {
+	if j.words == nil {
+		w := p.askWords(r, j)
+		j.words = &w
+	}
+	return *j.words
+}
+
+// askWords is words without the memory.
+func (p *Pages) askWords(r *http.Request, j *journey) Words {
 	var w Words
 	if wd, ok := j.fin.(Wording); ok {
 		got, err := wd.Words(r.Context(), j.t, j.s)

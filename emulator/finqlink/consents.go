@@ -3,7 +3,6 @@ package finqlink
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/sandbank/sandbank/emulator"
@@ -159,34 +158,26 @@ func (p *Provider) newConsent(r *http.Request, t *emulator.Tenant, in createCons
 // the client's world (validation_error) or that no AIS method matches
 // (method_selection_error: the WebUI would have no bank to offer).
 func (p *Provider) checkAISMethod(r *http.Request, t *emulator.Tenant, m emulator.AISMethodFilter) error {
-	banks, err := p.store.Banks(r.Context(), t)
-	if err != nil {
+	kept, known, err := banksAllowing(r.Context(), p.store, t, m.ProviderID, aisAllows(m))
+	switch {
+	case err != nil:
 		return err
+	case !known:
+		return emulator.FieldError(emulator.CodeInvalid, "ais_method.provider_id", "no provider %q: see providers/list", m.ProviderID)
+	case len(kept) == 0:
+		return fail(http.StatusBadRequest, "method_selection_error", "no AIS method matches ais_method (account_owner_type, interface_type, interface_env)")
 	}
-	if m.ProviderID != "" {
-		i := slices.IndexFunc(banks, func(b emulator.Bank) bool { return b.ID == m.ProviderID })
-		if i < 0 {
-			return emulator.FieldError(emulator.CodeInvalid, "ais_method.provider_id", "no provider %q: see providers/list", m.ProviderID)
-		}
-		banks = banks[i : i+1]
-	}
-	for _, b := range banks {
-		if _, ok := aisMethodOf(r, b, m); ok {
-			return nil
-		}
-	}
-	return fail(http.StatusBadRequest, "method_selection_error", "no AIS method matches ais_method (account_owner_type, interface_type, interface_env)")
+	return nil
 }
 
 // aisMethodOf is the bank's first AIS method that the filter admits, as
 // the providers catalogue describes the bank.
-func aisMethodOf(r *http.Request, b emulator.Bank, m emulator.AISMethodFilter) (aisMethodJSON, bool) {
-	f := aisFilter{AccountOwnerType: m.AccountOwnerType, InterfaceType: m.InterfaceType, InterfaceEnv: m.InterfaceEnv}
-	pj, ok := providerOf(r, b, providerOptions{ShowAisMethods: true, AisMethodsFilter: &f})
-	if !ok || len(pj.AisMethods) == 0 {
+func aisMethodOf(b emulator.Bank, m emulator.AISMethodFilter) (aisMethodJSON, bool) {
+	methods := aisMethods(catalogueEntry(b), m)
+	if len(methods) == 0 {
 		return aisMethodJSON{}, false
 	}
-	return pj.AisMethods[0], true
+	return aisMethodWire(methods[0]), true
 }
 
 type consentIDRequest struct {
@@ -255,9 +246,9 @@ func (p *Provider) getConsent(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		out.Provider = &providerSummaryJSON{ProviderID: b.ID, Name: b.Name}
-		m, ok := aisMethodOf(r, b, c.Method)
+		m, ok := aisMethodOf(b, c.Method)
 		if !ok {
-			m, _ = aisMethodOf(r, b, emulator.AISMethodFilter{})
+			m, _ = aisMethodOf(b, emulator.AISMethodFilter{})
 		}
 		out.AisMethod = &m
 	}

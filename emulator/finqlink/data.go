@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -129,10 +128,8 @@ func money(cents int64) (amount, indicator string) {
 	if cents < 0 {
 		indicator, cents = "debit", -cents
 	}
-	return formatCents(cents), indicator
+	return emulator.Decimal(cents), indicator
 }
-
-func formatCents(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 // shortID derives a stable id from its parts.
 func shortID(kind string, parts ...string) string {

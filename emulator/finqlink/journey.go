@@ -59,7 +59,7 @@ const (
 // webURL is the WebUI page of a link (kind uiPay) or consent (uiConsent).
 // base is Sandbank's public origin (httpapi.BaseURL).
 func webURL(base string, t *emulator.Tenant, kind, webID string) string {
-	return strings.TrimSuffix(base, "/") + WebUIPrefix + "/" + t.Key() + "/" + kind + "/" + url.PathEscape(webID)
+	return strings.TrimSuffix(base, "/") + pagePath(t, kind, webID)
 }
 
 // JourneyTTL is how long a payer or account holder has at the bank once

@@ -3,7 +3,6 @@ package finqlink
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/sandbank/sandbank/emulator/httpapi"
 	"github.com/sandbank/sandbank/emulator/iban"
 	"github.com/sandbank/sandbank/emulator/store"
-	"github.com/sandbank/sandbank/fixtures"
 )
 
 // Payment links (Pay): links/create, links/get, links/list and the
@@ -254,27 +252,16 @@ func (p *Provider) newLink(r *http.Request, t *emulator.Tenant, in createLinkReq
 // (validation_error), and that provider, or without one some provider,
 // must have a payment method the filter allows (method_selection_error).
 func (p *Provider) checkLinkMethods(r *http.Request, t *emulator.Tenant, f emulator.LinkMethodFilter) error {
-	ctx := r.Context()
-	if f.ProviderID != "" {
-		if _, err := p.store.Bank(ctx, t, f.ProviderID); err != nil {
-			if emulator.IsCode(err, emulator.CodeNotFound) {
-				return emulator.FieldError(emulator.CodeInvalid, "payment_method.provider_id", "no provider %q in this client's world", f.ProviderID)
-			}
-			return err
-		}
-		if len(linkPaymentMethods(f.ProviderID, f)) == 0 {
-			return fail(http.StatusBadRequest, "method_selection_error", "provider %s has no payment method the payment_method filter allows", f.ProviderID)
-		}
-		return nil
-	}
-	banks, err := p.store.Banks(ctx, t)
-	if err != nil {
+	kept, known, err := banksAllowing(r.Context(), p.store, t, f.ProviderID, payAllows(f))
+	switch {
+	case err != nil:
 		return err
-	}
-	for _, b := range banks {
-		if len(linkPaymentMethods(b.ID, f)) > 0 {
-			return nil
-		}
+	case !known:
+		return emulator.FieldError(emulator.CodeInvalid, "payment_method.provider_id", "no provider %q in this client's world", f.ProviderID)
+	case len(kept) > 0:
+		return nil
+	case f.ProviderID != "":
+		return fail(http.StatusBadRequest, "method_selection_error", "provider %s has no payment method the payment_method filter allows", f.ProviderID)
 	}
 	return fail(http.StatusBadRequest, "method_selection_error", "no provider has a payment method the payment_method filter allows")
 }
@@ -291,30 +278,6 @@ func absoluteURL(s string, web bool) bool {
 		return true
 	}
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// linkPaymentMethods lists, in catalogue order, the payment methods of a
-// provider that a link's filter allows: one of the filter's remitter
-// types, its scheme and its env. A bank a scenario adds, absent from the
-// catalogue, pays retail SEPA in the sandbox (as providers/list shows it).
-func linkPaymentMethods(bankID string, f emulator.LinkMethodFilter) []fixtures.FinqLinkPaymentMethod {
-	meta, known := fixtures.FinqLinkProviderNamed(bankID)
-	if !known {
-		meta.PaymentMethods = []fixtures.FinqLinkPaymentMethod{{RemitterType: []fixtures.FinqLinkRemitterType{fixtures.FinqLinkRetail}, PaymentScheme: fixtures.FinqLinkSEPA, Env: fixtures.FinqLinkSandbox}}
-	}
-	var out []fixtures.FinqLinkPaymentMethod
-	for _, m := range meta.PaymentMethods {
-		switch {
-		case len(f.RemitterType) > 0 && !slices.ContainsFunc(f.RemitterType, func(rt string) bool {
-			return slices.Contains(m.RemitterType, fixtures.FinqLinkRemitterType(rt))
-		}):
-		case f.PaymentScheme != "" && f.PaymentScheme != string(m.PaymentScheme):
-		case f.Env != "" && f.Env != string(m.Env):
-		default:
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // linkWebURL is a link's web_url as get-link and list-links show it: the
@@ -369,7 +332,7 @@ func (p *Provider) getLink(w http.ResponseWriter, r *http.Request) error {
 	}
 	if b, ok := banks[l.BankID]; ok {
 		out.ServiceProvider = &linkProviderJSON{ProviderID: b.ID, Name: b.Name}
-		out.PaymentMethod = chosenLinkMethod(l)
+		out.PaymentMethod = chosenLinkMethod(l, b)
 	}
 	return httpapi.JSON(w, http.StatusOK, out)
 }
@@ -378,24 +341,21 @@ func (p *Provider) getLink(w http.ResponseWriter, r *http.Request) error {
 // the first of that bank's methods the link's filter allows, with the
 // scheme chosen, if any. The WebUI offers the bank, not a method, so this
 // is the method the bank pays through.
-func chosenLinkMethod(l emulator.PayLink) *linkPaymentMethodJSON {
+func chosenLinkMethod(l emulator.PayLink, b emulator.Bank) *linkPaymentMethodJSON {
 	f := l.Method
 	if l.Scheme != "" {
 		f.PaymentScheme = l.Scheme
 	}
-	methods := linkPaymentMethods(l.BankID, f)
+	meta := catalogueEntry(b)
+	methods := payMethods(meta, f)
 	if len(methods) == 0 {
-		methods = linkPaymentMethods(l.BankID, emulator.LinkMethodFilter{})
+		methods = meta.PaymentMethods
 	}
 	if len(methods) == 0 {
 		return nil
 	}
 	m := methods[0]
-	out := &linkPaymentMethodJSON{ProviderID: l.BankID, RemitterType: strs(m.RemitterType), PaymentScheme: string(m.PaymentScheme), Env: string(m.Env), Features: strs(m.Features)}
-	if out.Features == nil {
-		out.Features = []string{}
-	}
-	return out
+	return &linkPaymentMethodJSON{ProviderID: l.BankID, RemitterType: strs(m.RemitterType), PaymentScheme: string(m.PaymentScheme), Env: string(m.Env), Features: features(m)}
 }
 
 // listLinks serves POST /v2/links/list: newest first (creation instant,

@@ -1,12 +1,14 @@
 package finqlink
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
 
 	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/httpapi"
+	"github.com/sandbank/sandbank/emulator/store"
 	"github.com/sandbank/sandbank/fixtures"
 )
 
@@ -113,35 +115,26 @@ func (p *Provider) getProvider(w http.ResponseWriter, r *http.Request) error {
 // when an AIS filter was given and no method of the bank matches it.
 func providerOf(r *http.Request, b emulator.Bank, o providerOptions) (providerJSON, bool) {
 	out := providerJSON{ProviderID: b.ID, Name: b.Name, Country: b.Country}
-	meta, known := fixtures.FinqLinkProviderNamed(b.ID)
-	if !known {
-		// A bank a scenario adds: a retail SEPA bank with API access.
-		meta = fixtures.FinqLinkProvider{
-			PaymentMethods: []fixtures.FinqLinkPaymentMethod{{RemitterType: []fixtures.FinqLinkRemitterType{fixtures.FinqLinkRetail}, PaymentScheme: fixtures.FinqLinkSEPA, Env: fixtures.FinqLinkSandbox}},
-			AisMethods:     []fixtures.FinqLinkAisMethod{{AccountOwnerType: []fixtures.FinqLinkRemitterType{fixtures.FinqLinkRetail}, InterfaceType: "api", InterfaceEnv: fixtures.FinqLinkSandbox}},
-		}
-	} else if meta.LogoPath != "" {
+	meta := catalogueEntry(b)
+	if meta.LogoPath != "" {
 		logo := meta.LogoURL(httpapi.BaseURL(r))
 		out.LogoURL = &logo
 	}
-	var ais []aisMethodJSON
-	for _, m := range meta.AisMethods {
-		if o.AisMethodsFilter == nil || o.AisMethodsFilter.matches(m) {
-			ais = append(ais, aisMethodJSON{AccountOwnerType: strs(m.AccountOwnerType), InterfaceType: m.InterfaceType, InterfaceEnv: string(m.InterfaceEnv)})
+	ais := meta.AisMethods
+	if f := o.AisMethodsFilter; f != nil {
+		ais = aisMethods(meta, emulator.AISMethodFilter{AccountOwnerType: f.AccountOwnerType, InterfaceType: f.InterfaceType, InterfaceEnv: f.InterfaceEnv})
+		if len(ais) == 0 {
+			return out, false
 		}
 	}
-	if o.AisMethodsFilter != nil && len(ais) == 0 {
-		return out, false
-	}
 	if o.ShowAisMethods {
-		out.AisMethods = ais
+		for _, m := range ais {
+			out.AisMethods = append(out.AisMethods, aisMethodWire(m))
+		}
 	}
 	if o.ShowPaymentMethods {
 		for _, m := range meta.PaymentMethods {
-			pm := paymentMethodJSON{RemitterType: strs(m.RemitterType), PaymentScheme: string(m.PaymentScheme), Env: string(m.Env), Features: strs(m.Features)}
-			if pm.Features == nil {
-				pm.Features = []string{}
-			}
+			pm := paymentMethodJSON{RemitterType: strs(m.RemitterType), PaymentScheme: string(m.PaymentScheme), Env: string(m.Env), Features: features(m)}
 			if o.ShowValidationSchema {
 				pm.ValidationSchema = intentSchema
 			}
@@ -151,16 +144,110 @@ func providerOf(r *http.Request, b emulator.Bank, o providerOptions) (providerJS
 	return out, true
 }
 
-func (f *aisFilter) matches(m fixtures.FinqLinkAisMethod) bool {
-	if len(f.AccountOwnerType) > 0 && !slices.ContainsFunc(f.AccountOwnerType, func(o string) bool {
-		return slices.Contains(m.AccountOwnerType, fixtures.FinqLinkRemitterType(o))
-	}) {
-		return false
+// aisMethodWire is an AIS method as the contract's AisMethod.
+func aisMethodWire(m fixtures.FinqLinkAisMethod) aisMethodJSON {
+	return aisMethodJSON{AccountOwnerType: strs(m.AccountOwnerType), InterfaceType: m.InterfaceType, InterfaceEnv: string(m.InterfaceEnv)}
+}
+
+// features is a payment method's features on the wire: a list, never
+// null.
+func features(m fixtures.FinqLinkPaymentMethod) []string {
+	if len(m.Features) == 0 {
+		return []string{}
 	}
-	if f.InterfaceType != "" && f.InterfaceType != m.InterfaceType {
-		return false
+	return strs(m.Features)
+}
+
+// catalogueEntry is what FinqLink's catalogue says of a bank. A bank a
+// scenario adds is not in it: providers/list, create-link, create-consent
+// and the WebUI all take it for a retail SEPA bank with API access in the
+// sandbox, without a logo.
+func catalogueEntry(b emulator.Bank) fixtures.FinqLinkProvider {
+	if meta, ok := fixtures.FinqLinkProviderNamed(b.ID); ok {
+		return meta
 	}
-	return f.InterfaceEnv == "" || f.InterfaceEnv == string(m.InterfaceEnv)
+	retail := []fixtures.FinqLinkRemitterType{fixtures.FinqLinkRetail}
+	return fixtures.FinqLinkProvider{
+		ID: b.ID, Name: b.Name,
+		PaymentMethods: []fixtures.FinqLinkPaymentMethod{{RemitterType: retail, PaymentScheme: fixtures.FinqLinkSEPA, Env: fixtures.FinqLinkSandbox}},
+		AisMethods:     []fixtures.FinqLinkAisMethod{{AccountOwnerType: retail, InterfaceType: "api", InterfaceEnv: fixtures.FinqLinkSandbox}},
+	}
+}
+
+// The filters of a link's payment_method and a consent's ais_method
+// (notes §3) are decided here alone: create-link and create-consent refuse
+// a filter that leaves no bank, get-link and get-consent show the method
+// chosen, providers/list filters with ais_methods_filter, and the WebUI
+// offers the banks left.
+
+// payMethods lists, in catalogue order, the payment methods of a provider
+// that a link's filter allows: each field the client set must match, and
+// of remitter_type one of the listed kinds is enough.
+func payMethods(meta fixtures.FinqLinkProvider, f emulator.LinkMethodFilter) []fixtures.FinqLinkPaymentMethod {
+	var out []fixtures.FinqLinkPaymentMethod
+	for _, m := range meta.PaymentMethods {
+		if overlaps(f.RemitterType, m.RemitterType) &&
+			(f.PaymentScheme == "" || f.PaymentScheme == string(m.PaymentScheme)) &&
+			(f.Env == "" || f.Env == string(m.Env)) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// aisMethods is payMethods for a consent's ais_method filter.
+func aisMethods(meta fixtures.FinqLinkProvider, f emulator.AISMethodFilter) []fixtures.FinqLinkAisMethod {
+	var out []fixtures.FinqLinkAisMethod
+	for _, m := range meta.AisMethods {
+		if overlaps(f.AccountOwnerType, m.AccountOwnerType) &&
+			(f.InterfaceType == "" || f.InterfaceType == m.InterfaceType) &&
+			(f.InterfaceEnv == "" || f.InterfaceEnv == string(m.InterfaceEnv)) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// overlaps reports whether want is empty (no filter) or names one of have.
+func overlaps(want []string, have []fixtures.FinqLinkRemitterType) bool {
+	if len(want) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(want, func(w string) bool {
+		return slices.Contains(have, fixtures.FinqLinkRemitterType(w))
+	})
+}
+
+// payAllows and aisAllows report whether a provider has a method a link's
+// or a consent's filter allows.
+func payAllows(f emulator.LinkMethodFilter) func(fixtures.FinqLinkProvider) bool {
+	return func(meta fixtures.FinqLinkProvider) bool { return len(payMethods(meta, f)) > 0 }
+}
+
+func aisAllows(f emulator.AISMethodFilter) func(fixtures.FinqLinkProvider) bool {
+	return func(meta fixtures.FinqLinkProvider) bool { return len(aisMethods(meta, f)) > 0 }
+}
+
+// banksAllowing lists, in the world's order, the tenant's banks that a
+// filter allows: only the bank only, when set, and of those the ones
+// whose catalogue entry allows accepts. known is false when only is not a
+// bank of the world.
+func banksAllowing(ctx context.Context, st *store.Store, t *emulator.Tenant, only string, allows func(fixtures.FinqLinkProvider) bool) (kept []emulator.Bank, known bool, err error) {
+	banks, err := st.Banks(ctx, t)
+	if err != nil {
+		return nil, false, err
+	}
+	known = only == ""
+	for _, b := range banks {
+		if only != "" && b.ID != only {
+			continue
+		}
+		known = true
+		if allows(catalogueEntry(b)) {
+			kept = append(kept, b)
+		}
+	}
+	return kept, known, nil
 }
 
 func strs[T ~string](in []T) []string {

@@ -115,17 +115,13 @@ func (u *WebUI) consentView(r *http.Request, t *emulator.Tenant, c emulator.AISC
 		Action: pagePath(t, uiConsent, c.WebID), Token: formToken(t, c.ID, uiConsent, c.WebID),
 		Scope: scopeWords(c.Scope), ValidityDays: c.ValidityDays, Expires: when(c.ExpiresAt),
 	}
-	if c.BankID != "" {
-		b, err := u.store.Bank(ctx, t, c.BankID)
-		if err != nil {
-			return v, err
-		}
-		v.BankName = b.Name
+	var err error
+	if v.BankName, err = u.bankName(ctx, t, c.BankID); err != nil {
+		return v, err
 	}
 	if consentOpen(c) {
 		v.Heading, v.Choosing = "Share your account data with "+app, true
-		banks, err := u.consentBanks(ctx, t, c)
-		v.Banks = banks
+		v.Banks, err = u.consentBanks(ctx, t, c)
 		return v, err
 	}
 	words, tone := consentWords(c.Status)
@@ -136,12 +132,8 @@ func (u *WebUI) consentView(r *http.Request, t *emulator.Tenant, c emulator.AISC
 	if settled {
 		v.ReturnURL = consentReturnURL(c)
 	}
-	if !settled && c.SCASessionID != "" {
-		cont, err := u.continueURL(r, t, c.SCASessionID)
-		if err != nil {
-			return v, err
-		}
-		v.ContinueURL = cont
+	if v.Refresh {
+		v.ContinueURL, err = u.continueURL(r, t, c.SCASessionID)
 	}
-	return v, nil
+	return v, err
 }

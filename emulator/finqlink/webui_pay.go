@@ -111,17 +111,13 @@ func (u *WebUI) payView(r *http.Request, t *emulator.Tenant, l emulator.PayLink)
 		Amount: amount, Creditor: l.CreditorName, CreditorIBAN: iban.Format(l.CreditorIBAN), Description: l.Description,
 		Expires: when(l.ExpiresAt),
 	}
-	if l.BankID != "" {
-		b, err := u.store.Bank(ctx, t, l.BankID)
-		if err != nil {
-			return v, err
-		}
-		v.BankName = b.Name
+	var err error
+	if v.BankName, err = u.bankName(ctx, t, l.BankID); err != nil {
+		return v, err
 	}
 	if linkOpen(l) {
 		v.Heading, v.Choosing = "Pay "+amount, true
-		banks, err := u.linkBanks(ctx, t, l)
-		v.Banks = banks
+		v.Banks, err = u.linkBanks(ctx, t, l)
 		return v, err
 	}
 	words, tone := linkWords(l.Status)
@@ -131,19 +127,19 @@ func (u *WebUI) payView(r *http.Request, t *emulator.Tenant, l emulator.PayLink)
 	if linkReturnable(l) {
 		v.ReturnURL = linkReturnURL(l)
 	}
-	if v.Refresh && l.SCASessionID != "" {
-		cont, err := u.continueURL(r, t, l.SCASessionID)
-		if err != nil {
-			return v, err
-		}
-		v.ContinueURL = cont
+	if v.Refresh {
+		v.ContinueURL, err = u.continueURL(r, t, l.SCASessionID)
 	}
-	return v, nil
+	return v, err
 }
 
 // continueURL leads back to a bank journey the payer left pending (a
-// closed tab, the back button), or is empty once the journey is over.
+// closed tab, the back button), or is empty when there is none or it is
+// over.
 func (u *WebUI) continueURL(r *http.Request, t *emulator.Tenant, sessionID string) (string, error) {
+	if sessionID == "" {
+		return "", nil
+	}
 	s, err := u.store.SCASession(r.Context(), t, sessionID)
 	if emulator.IsCode(err, emulator.CodeNotFound) {
 		return "", nil
@@ -152,4 +148,14 @@ func (u *WebUI) continueURL(r *http.Request, t *emulator.Tenant, sessionID strin
 		return "", err
 	}
 	return journeyURL(httpapi.BaseURL(r), t, s), nil
+}
+
+// bankName is the name of the bank a link or consent went to, or empty
+// before one is chosen.
+func (u *WebUI) bankName(ctx context.Context, t *emulator.Tenant, bankID string) (string, error) {
+	if bankID == "" {
+		return "", nil
+	}
+	b, err := u.store.Bank(ctx, t, bankID)
+	return b.Name, err
 }
