@@ -15,7 +15,6 @@ import (
 
 	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/instance"
-	"github.com/sandbank/sandbank/emulator/providertest"
 	"github.com/sandbank/sandbank/emulator/store"
 )
 
@@ -84,10 +83,9 @@ func newAISScenario(t *testing.T) *ais {
 			t.Fatal(err)
 		}
 	}
-	clock, s := providertest.StartAt(t, start, func(o *instance.Options) { o.ScenariosDir = dir })
-	h := &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
+	h := newHarness(t, func(o *instance.Options) { o.ScenariosDir = dir })
 	a := &ais{harness: h, client: "fq-data-client", secret: "fq-data-secret", hook: receiver(t)}
-	if _, _, err := s.In.Store.CreateTenantFrom(context.Background(), store.TenantSpec{Provider: emulator.FinqLink, Credential: a.client, Secret: a.secret, Scenario: "fq_data"}); err != nil {
+	if _, _, err := h.In.Store.CreateTenantFrom(context.Background(), store.TenantSpec{Provider: emulator.FinqLink, Credential: a.client, Secret: a.secret, Scenario: "fq_data"}); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -111,26 +109,45 @@ func (a *ais) body(fields string) string {
 }
 
 func (a *ais) call(path, fields string) resp {
-	a.t.Helper()
+	a.T.Helper()
 	return a.post(path, a.body(fields), nil)
 }
 
+// fetch calls path with fields, wants status and decodes the reply into
+// out.
+func (a *ais) fetch(path, fields string, status int, out any) {
+	a.T.Helper()
+	r := a.call(path, fields)
+	r.WantStatus(a.T, status)
+	r.Decode(a.T, out)
+}
+
+// consentFields is the consent_id member for id, then extra's members
+// unless it is empty.
+func consentFields(id, extra string) string {
+	fields := fmt.Sprintf(`"consent_id":%q`, id)
+	if extra != "" {
+		fields += "," + extra
+	}
+	return fields
+}
+
 func (a *ais) tenant() *emulator.Tenant {
-	a.t.Helper()
-	tn, err := a.in.Store.EnsureTenant(context.Background(), emulator.FinqLink, a.client)
+	a.T.Helper()
+	tn, err := a.In.Store.EnsureTenant(context.Background(), emulator.FinqLink, a.client)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	return tn
 }
 
-func (a *ais) store() *store.Store { return a.in.Store }
+func (a *ais) store() *store.Store { return a.In.Store }
 
 // advance moves the clock and runs what fell due, as the scheduler would.
 func (a *ais) advance(d time.Duration) {
-	a.t.Helper()
-	a.clock.Advance(d)
-	a.server.RunDue(emulator.FinqLink, a.client)
+	a.T.Helper()
+	a.Clock.Advance(d)
+	a.RunDue(emulator.FinqLink, a.client)
 }
 
 type createdConsent struct {
@@ -148,7 +165,7 @@ type createdConsent struct {
 // more members of the body (options must not be among them: opts are
 // the options' own members).
 func (a *ais) create(fields, opts string) createdConsent {
-	a.t.Helper()
+	a.T.Helper()
 	o := fmt.Sprintf(`"webhook_url":%q`, a.hook)
 	if opts != "" {
 		o += "," + opts
@@ -160,10 +177,8 @@ func (a *ais) create(fields, opts string) createdConsent {
 	if !strings.Contains(fields, `"consent"`) {
 		body += `,"consent":{}`
 	}
-	r := a.call("/v2/ais/consents/create", body)
-	r.WantStatus(a.t, http.StatusOK)
 	var c createdConsent
-	r.Decode(a.t, &c)
+	a.fetch("/v2/ais/consents/create", body, http.StatusOK, &c)
 	return c
 }
 
@@ -189,41 +204,39 @@ type gotConsent struct {
 }
 
 func (a *ais) get(id string) gotConsent {
-	a.t.Helper()
-	r := a.call("/v2/ais/consents/get", fmt.Sprintf(`"consent_id":%q`, id))
-	r.WantStatus(a.t, http.StatusOK)
+	a.T.Helper()
 	var g gotConsent
-	r.Decode(a.t, &g)
+	a.fetch("/v2/ais/consents/get", consentFields(id, ""), http.StatusOK, &g)
 	return g
 }
 
 // status is the consent's status as consents/get answers it.
 func (a *ais) status(id string) string {
-	a.t.Helper()
+	a.T.Helper()
 	return a.get(id).Status
 }
 
 // session is the consent's bank journey.
 func (a *ais) session(id string) emulator.SCASession {
-	a.t.Helper()
+	a.T.Helper()
 	ctx := context.Background()
 	c, err := a.store().AISConsent(ctx, a.tenant(), id)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	x, err := a.store().SCASession(ctx, a.tenant(), c.SCASessionID)
 	if err != nil {
-		a.t.Fatalf("consent %s has no journey: %v", id, err)
+		a.T.Fatalf("consent %s has no journey: %v", id, err)
 	}
 	return x
 }
 
 // psu finds a PSU of the world by bank and login.
 func (a *ais) psu(bankID, login string) emulator.PSU {
-	a.t.Helper()
+	a.T.Helper()
 	p, err := a.store().PSUByLogin(context.Background(), a.tenant(), bankID, login)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	return p
 }
@@ -231,14 +244,14 @@ func (a *ais) psu(bankID, login string) emulator.PSU {
 // toBank plays the WebUI for a link consent: the holder opens the page
 // and picks the bank.
 func (a *ais) toBank(c createdConsent, bankID string) emulator.SCASession {
-	a.t.Helper()
+	a.T.Helper()
 	ctx := context.Background()
 	if _, err := a.store().OpenConsent(ctx, a.tenant(), c.WebID); err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	_, x, err := a.store().ChooseConsentBank(ctx, a.tenant(), c.WebID, bankID, "https://webui.example/return", 15*time.Minute)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	return x
 }
@@ -246,15 +259,15 @@ func (a *ais) toBank(c createdConsent, bankID string) emulator.SCASession {
 // approve plays the holder at the bank: log in, then approve sharing
 // accounts (all at the bank when none are named).
 func (a *ais) approve(x emulator.SCASession, login string, accounts ...string) emulator.SCASession {
-	a.t.Helper()
+	a.T.Helper()
 	ctx := context.Background()
 	p := a.psu(x.BankID, login)
 	if _, err := a.store().AdvanceSCA(ctx, a.tenant(), x.ID, emulator.StepOTP, "", p.ID); err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	done, err := a.store().ApproveSCAAs(ctx, a.tenant(), x.ID, "", "", accounts, time.Minute)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	return done
 }
@@ -262,12 +275,12 @@ func (a *ais) approve(x emulator.SCASession, login string, accounts ...string) e
 // active creates a link consent at bankID (extra: more body members) and
 // takes it to active through the bank with login's accounts.
 func (a *ais) active(bankID, login, extra string, accounts ...string) createdConsent {
-	a.t.Helper()
+	a.T.Helper()
 	c := a.create(extra, "")
 	a.approve(a.toBank(c, bankID), login, accounts...)
 	a.advance(time.Second)
 	if s := a.status(c.ConsentID); s != "active" {
-		a.t.Fatalf("consent %s: want active, got %s", c.ConsentID, s)
+		a.T.Fatalf("consent %s: want active, got %s", c.ConsentID, s)
 	}
 	return c
 }
@@ -285,16 +298,16 @@ type hookBody struct {
 
 // hooks lists the webhooks about one consent or job, oldest first.
 func (a *ais) hooks(subject string) []hookBody {
-	a.t.Helper()
+	a.T.Helper()
 	ds, err := a.store().WebhookDeliveries(context.Background(), a.tenant(), store.WebhookFilter{Subject: subject, Limit: store.WebhookLimitMax})
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	var out []hookBody
 	for i := len(ds) - 1; i >= 0; i-- {
 		var b hookBody
 		if err := json.Unmarshal(ds[i].Body, &b); err != nil {
-			a.t.Fatal(err)
+			a.T.Fatal(err)
 		}
 		b.raw, b.url = string(ds[i].Body), ds[i].URL
 		out = append(out, b)
@@ -304,7 +317,7 @@ func (a *ais) hooks(subject string) []hookBody {
 
 // hookStatuses lists the statuses of a consent's or job's webhooks.
 func (a *ais) hookStatuses(subject string) []string {
-	a.t.Helper()
+	a.T.Helper()
 	var out []string
 	for _, h := range a.hooks(subject) {
 		out = append(out, h.Status)
@@ -315,19 +328,19 @@ func (a *ais) hookStatuses(subject string) []string {
 // snapshot is everything a Data call could change: consents, jobs,
 // journeys, connections and the outbox.
 func (a *ais) snapshot() string {
-	a.t.Helper()
+	a.T.Helper()
 	ctx := context.Background()
 	st, tn := a.store(), a.tenant()
 	cs, err := st.AISConsents(ctx, tn)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	var b strings.Builder
 	for _, c := range cs {
 		fmt.Fprintf(&b, "%+v\n", c)
 		js, err := st.Jobs(ctx, tn, c.ID)
 		if err != nil {
-			a.t.Fatal(err)
+			a.T.Fatal(err)
 		}
 		fmt.Fprintf(&b, "%+v\n", js)
 	}
@@ -353,8 +366,8 @@ func mustTime(t *testing.T, s string) time.Time {
 }
 
 func (a *ais) tenantKey() string {
-	a.t.Helper()
+	a.T.Helper()
 	// The tenant exists once it has called the API.
-	a.call("/v2/providers/list", "").WantStatus(a.t, http.StatusOK)
+	a.call("/v2/providers/list", "").WantStatus(a.T, http.StatusOK)
 	return a.tenant().Key()
 }

@@ -97,11 +97,11 @@ func TestBrowserPaymentApproved(t *testing.T) {
 	}
 	// The payment was taken from the one account chosen.
 	l := u.stored(m.WebID)
-	x, err := u.in.Store.SCASession(context.Background(), u.tenant(), l.SCASessionID)
+	x, err := u.In.Store.SCASession(context.Background(), u.tenant(), l.SCASessionID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared, err := u.in.Store.ConnectionAccounts(context.Background(), u.tenant(), x.ConnectionID)
+	shared, err := u.In.Store.ConnectionAccounts(context.Background(), u.tenant(), x.ConnectionID)
 	if err != nil {
 		t.Fatal(err)
 	}

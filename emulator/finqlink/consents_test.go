@@ -18,8 +18,8 @@ import (
 func TestConsentCreateFlows(t *testing.T) {
 	a := newAIS(t)
 	key := a.tenantKey()
-	webui := a.srv.URL + "/webui/finqlink/" + key + "/consent/"
-	bankPage := a.srv.URL + "/bank/" + key + "/sca/"
+	webui := a.Srv.URL + "/webui/finqlink/" + key + "/consent/"
+	bankPage := a.Srv.URL + "/bank/" + key + "/sca/"
 
 	c := a.create("", "")
 	if !uuidRE.MatchString(c.ConsentID) || c.WebID == "" || c.WebURL != webui+c.WebID || c.ConsentValidityDays != 90 || c.APIClientApp == "" || c.RequestID == "" {
@@ -66,7 +66,7 @@ func TestConsentCreateFlows(t *testing.T) {
 		t.Fatalf("get redirect_sca: %+v", g)
 	}
 	// The bank page the web_url names is there.
-	if r := a.send(http.MethodGet, strings.TrimPrefix(rd.WebURL, a.srv.URL), "", nil, nil); r.Status != http.StatusOK {
+	if r := a.send(http.MethodGet, strings.TrimPrefix(rd.WebURL, a.Srv.URL), "", nil, nil); r.Status != http.StatusOK {
 		t.Fatalf("bank page %s: %d", rd.WebURL, r.Status)
 	}
 	for _, c := range []createdConsent{w, d, rd} {
@@ -110,7 +110,7 @@ func TestConsentLifecycle(t *testing.T) {
 	if err != nil || len(accts) < 2 {
 		t.Fatalf("PSU accounts: %v %v", accts, err)
 	}
-	a.clock.Advance(time.Minute)
+	a.Clock.Advance(time.Minute)
 	if _, err := a.store().ApproveSCAAs(ctx, a.tenant(), x.ID, "", "", []string{accts[0].ID}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -313,20 +313,18 @@ type redirectOut struct {
 }
 
 func (a *ais) handOver(query string, wait bool, status int) redirectOut {
-	a.t.Helper()
-	r := a.call("/v2/ais/consents/redirect", fmt.Sprintf(`"query_string":%q,"wait":%v`, query, wait))
-	r.WantStatus(a.t, status)
+	a.T.Helper()
 	var out redirectOut
-	r.Decode(a.t, &out)
+	a.fetch("/v2/ais/consents/redirect", fmt.Sprintf(`"query_string":%q,"wait":%v`, query, wait), status, &out)
 	return out
 }
 
 // callback is the query the bank sends a finished journey back with.
 func (a *ais) callback(x emulator.SCASession) string {
-	a.t.Helper()
+	a.T.Helper()
 	x, err := a.store().SCASession(context.Background(), a.tenant(), x.ID)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	q := "state=" + x.State
 	if x.Status == emulator.SCACompleted {

@@ -79,47 +79,33 @@ type transactionsOut struct {
 var decimalRE = regexp.MustCompile(`^(0|[1-9][0-9]*)\.[0-9]{2}$`)
 
 func (a *ais) accounts(id, filter string) accountsOut {
-	a.t.Helper()
-	fields := fmt.Sprintf(`"consent_id":%q`, id)
+	a.T.Helper()
+	extra := ""
 	if filter != "" {
-		fields += `,"filter":{` + filter + `}`
+		extra = `"filter":{` + filter + `}`
 	}
-	r := a.call("/v2/ais/accounts/list", fields)
-	r.WantStatus(a.t, http.StatusOK)
 	var out accountsOut
-	r.Decode(a.t, &out)
+	a.fetch("/v2/ais/accounts/list", consentFields(id, extra), http.StatusOK, &out)
 	return out
 }
 
 func (a *ais) balances(id, extra string) balancesOut {
-	a.t.Helper()
-	fields := fmt.Sprintf(`"consent_id":%q`, id)
-	if extra != "" {
-		fields += "," + extra
-	}
-	r := a.call("/v2/ais/balances/list", fields)
-	r.WantStatus(a.t, http.StatusOK)
+	a.T.Helper()
 	var out balancesOut
-	r.Decode(a.t, &out)
+	a.fetch("/v2/ais/balances/list", consentFields(id, extra), http.StatusOK, &out)
 	return out
 }
 
 func (a *ais) transactions(id, extra string) transactionsOut {
-	a.t.Helper()
-	fields := fmt.Sprintf(`"consent_id":%q`, id)
-	if extra != "" {
-		fields += "," + extra
-	}
-	r := a.call("/v2/ais/transactions/list", fields)
-	r.WantStatus(a.t, http.StatusOK)
+	a.T.Helper()
 	var out transactionsOut
-	r.Decode(a.t, &out)
+	a.fetch("/v2/ais/transactions/list", consentFields(id, extra), http.StatusOK, &out)
 	return out
 }
 
 // allTransactions reads every page of a listing of limit items.
 func (a *ais) allTransactions(id, filter string, limit int) []transactionOut {
-	a.t.Helper()
+	a.T.Helper()
 	var out []transactionOut
 	after := ""
 	for pages := 0; ; pages++ {
@@ -129,17 +115,17 @@ func (a *ais) allTransactions(id, filter string, limit int) []transactionOut {
 		}
 		page := a.transactions(id, extra)
 		if page.Pagination.Count != len(page.Transactions) || len(page.Transactions) > limit {
-			a.t.Fatalf("page of %d: %+v", limit, page.Pagination)
+			a.T.Fatalf("page of %d: %+v", limit, page.Pagination)
 		}
 		out = append(out, page.Transactions...)
 		if !page.Pagination.More {
 			if page.Pagination.After != nil {
-				a.t.Fatalf("the last page has a cursor: %+v", page.Pagination)
+				a.T.Fatalf("the last page has a cursor: %+v", page.Pagination)
 			}
 			return out
 		}
 		if page.Pagination.After == nil || len(page.Transactions) != limit || pages > 1000 {
-			a.t.Fatalf("a page with more has no cursor or is short: %+v", page.Pagination)
+			a.T.Fatalf("a page with more has no cursor or is short: %+v", page.Pagination)
 		}
 		after = fmt.Sprintf(`,"after":%q`, *page.Pagination.After)
 	}

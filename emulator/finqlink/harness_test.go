@@ -3,13 +3,11 @@ package finqlink_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/instance"
 	"github.com/sandbank/sandbank/emulator/providertest"
 )
@@ -24,19 +22,13 @@ const (
 
 // harness is one Sandbank on a real SQLite file with every contract
 // response validated (providertest), and its clock.
-type harness struct {
-	t      testing.TB
-	clock  *emulator.ManualClock
-	server *providertest.Server
-	in     *instance.Instance
-	srv    *httptest.Server
-}
+type harness struct{ providertest.Harness }
 
-// newHarness starts a Sandbank on a new database with its clock at start.
-func newHarness(t testing.TB) *harness {
+// newHarness starts a Sandbank on a new database with its clock at start;
+// tweaks adjust its options.
+func newHarness(t testing.TB, tweaks ...func(*instance.Options)) *harness {
 	t.Helper()
-	clock, s := providertest.StartAt(t, start)
-	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
+	return &harness{providertest.StartAt(t, start, tweaks...)}
 }
 
 // resp is a reply, with FinqLink's reading of its error envelope.
@@ -63,22 +55,18 @@ func (r resp) failure(t testing.TB, status int) errorBody {
 }
 
 func (h *harness) send(method, path, ctype string, body io.Reader, header map[string]string) resp {
-	h.t.Helper()
-	req := h.server.NewRequest(method, path, ctype, body)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	return resp{h.server.Do(req)}
+	h.T.Helper()
+	return resp{h.Do(h.NewRequest(method, path, ctype, body, header))}
 }
 
 // post sends a JSON body to an API path.
 func (h *harness) post(path, body string, header map[string]string) resp {
-	h.t.Helper()
+	h.T.Helper()
 	return h.send(http.MethodPost, base+path, "application/json", strings.NewReader(body), header)
 }
 
 // form posts to the token endpoint.
 func (h *harness) form(v url.Values, header map[string]string) resp {
-	h.t.Helper()
+	h.T.Helper()
 	return h.send(http.MethodPost, base+"/oauth2/token", "application/x-www-form-urlencoded", strings.NewReader(v.Encode()), header)
 }

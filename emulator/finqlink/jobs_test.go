@@ -21,31 +21,27 @@ type jobOut struct {
 }
 
 func (a *ais) startJob(consentID, callback string) jobOut {
-	a.t.Helper()
-	fields := fmt.Sprintf(`"consent_id":%q`, consentID)
+	a.T.Helper()
+	extra := ""
 	if callback != "" {
-		fields += fmt.Sprintf(`,"callback_url":%q`, callback)
+		extra = fmt.Sprintf(`"callback_url":%q`, callback)
 	}
-	r := a.call("/v2/ais/jobs/create", fields)
-	r.WantStatus(a.t, http.StatusOK)
 	var j jobOut
-	r.Decode(a.t, &j)
+	a.fetch("/v2/ais/jobs/create", consentFields(consentID, extra), http.StatusOK, &j)
 	return j
 }
 
 func (a *ais) job(consentID, jobID string) jobOut {
-	a.t.Helper()
-	r := a.call("/v2/ais/jobs/get", fmt.Sprintf(`"consent_id":%q,"job_id":%q`, consentID, jobID))
-	r.WantStatus(a.t, http.StatusOK)
+	a.T.Helper()
 	var j jobOut
-	r.Decode(a.t, &j)
+	a.fetch("/v2/ais/jobs/get", consentFields(consentID, fmt.Sprintf(`"job_id":%q`, jobID)), http.StatusOK, &j)
 	return j
 }
 
 // jobSteps advances the clock a second at a time, collecting the job's
 // statuses as jobs/get answers them, until it is final.
 func (a *ais) jobSteps(consentID, jobID string) []string {
-	a.t.Helper()
+	a.T.Helper()
 	var seen []string
 	for range 20 {
 		a.advance(time.Second)
@@ -57,7 +53,7 @@ func (a *ais) jobSteps(consentID, jobID string) []string {
 			return seen
 		}
 	}
-	a.t.Fatalf("job %s never ended: %v", jobID, seen)
+	a.T.Fatalf("job %s never ended: %v", jobID, seen)
 	return nil
 }
 

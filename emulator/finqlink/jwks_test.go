@@ -42,7 +42,7 @@ func TestJWKS(t *testing.T) {
 	if again := get(); again.Keys[0].Kid != first.Keys[0].Kid || again.Keys[1].Kid != first.Keys[1].Kid {
 		t.Fatal("the key set changed without time passing")
 	}
-	h.clock.Advance(91 * 24 * time.Hour)
+	h.Clock.Advance(91 * 24 * time.Hour)
 	rotated := get()
 	if rotated.Keys[1].Kid != first.Keys[0].Kid || rotated.Keys[0].Kid == first.Keys[0].Kid {
 		t.Fatalf("after 91 days the new key comes first and the replaced one second: %v → %v", first.Keys, rotated.Keys)

@@ -18,7 +18,6 @@ import (
 	"github.com/sandbank/sandbank/emulator/bank"
 	"github.com/sandbank/sandbank/emulator/client"
 	"github.com/sandbank/sandbank/emulator/instance"
-	"github.com/sandbank/sandbank/emulator/providertest"
 	"github.com/sandbank/sandbank/emulator/store"
 	"github.com/sandbank/sandbank/fixtures"
 )
@@ -58,10 +57,9 @@ func newLinkKit(t *testing.T) *linkKit {
 			t.Fatal(err)
 		}
 	}
-	clock, s := providertest.StartAt(t, start, func(o *instance.Options) { o.ScenariosDir = dir })
-	h := &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
+	h := newHarness(t, func(o *instance.Options) { o.ScenariosDir = dir })
 	for cred, sc := range map[string]string{rejectingClient: "payments_rejected", fundsRejectedClient: "payments_funds_rejected"} {
-		if _, err := h.in.Control.CreateTenant(context.Background(), client.NewTenant{Provider: "finqlink", Credential: cred, Secret: clientSecret, Scenario: sc}); err != nil {
+		if _, err := h.In.Control.CreateTenant(context.Background(), client.NewTenant{Provider: "finqlink", Credential: cred, Secret: clientSecret, Scenario: sc}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -73,16 +71,16 @@ func newLinkKit(t *testing.T) *linkKit {
 // call posts to a links operation as client id (secret clientSecret)
 // with the body's other fields in extra (starting with a comma).
 func (k *linkKit) call(id, op, extra string) resp {
-	k.t.Helper()
+	k.T.Helper()
 	return k.post("/v2/links/"+op, fmt.Sprintf(`{"client_id":%q,"client_secret":%q%s}`, id, clientSecret, extra), nil)
 }
 
 // tenant is the client's tenant (made by its first call).
 func (k *linkKit) tenant(id string) *emulator.Tenant {
-	k.t.Helper()
-	tn, err := k.in.Store.Tenant(context.Background(), emulator.FinqLink, id)
+	k.T.Helper()
+	tn, err := k.In.Store.Tenant(context.Background(), emulator.FinqLink, id)
 	if err != nil {
-		k.t.Fatal(err)
+		k.T.Fatal(err)
 	}
 	return tn
 }
@@ -123,42 +121,42 @@ const intent = `"payment_intent":{"amount":"125.50","currency":"RON","creditor":
 // create makes a link for client id and returns the reply; extra holds
 // the body's fields beside payment_intent.
 func (k *linkKit) create(id, extra string) createdLink {
-	k.t.Helper()
+	k.T.Helper()
 	r := k.call(id, "create", ","+intent+extra)
-	r.WantStatus(k.t, 200)
+	r.WantStatus(k.T, 200)
 	var c createdLink
-	r.Decode(k.t, &c)
+	r.Decode(k.T, &c)
 	return c
 }
 
 func (k *linkKit) get(id, linkID string) gotLink {
-	k.t.Helper()
+	k.T.Helper()
 	r := k.call(id, "get", fmt.Sprintf(`,"link_id":%q`, linkID))
-	r.WantStatus(k.t, 200)
+	r.WantStatus(k.T, 200)
 	var g gotLink
-	r.Decode(k.t, &g)
+	r.Decode(k.T, &g)
 	return g
 }
 
 // wantLinkStatus asserts the status get-link answers.
 func (k *linkKit) wantLinkStatus(id, linkID, want string) {
-	k.t.Helper()
+	k.T.Helper()
 	if got := k.get(id, linkID).Status; got != want {
-		k.t.Fatalf("link %s is %s, want %s", linkID, got, want)
+		k.T.Fatalf("link %s is %s, want %s", linkID, got, want)
 	}
 }
 
 // hooks returns the client's webhook bodies, oldest first.
 func (k *linkKit) hooks(id string) []string {
-	k.t.Helper()
-	ds, err := k.in.Store.WebhookDeliveries(context.Background(), k.tenant(id), store.WebhookFilter{Limit: store.WebhookLimitMax})
+	k.T.Helper()
+	ds, err := k.In.Store.WebhookDeliveries(context.Background(), k.tenant(id), store.WebhookFilter{Limit: store.WebhookLimitMax})
 	if err != nil {
-		k.t.Fatal(err)
+		k.T.Fatal(err)
 	}
 	var out []string
 	for _, d := range slices.Backward(ds) {
 		if d.Type != "link_status_update" || d.URL != k.hook || d.Provider != emulator.FinqLink {
-			k.t.Fatalf("delivery %+v", d.Webhook)
+			k.T.Fatalf("delivery %+v", d.Webhook)
 		}
 		out = append(out, string(d.Body))
 	}
@@ -168,71 +166,71 @@ func (k *linkKit) hooks(id string) []string {
 // wantHooks asserts the client's webhooks, in order, are exactly these
 // statuses of one link.
 func (k *linkKit) wantHooks(id string, c createdLink, statuses ...string) {
-	k.t.Helper()
+	k.T.Helper()
 	var want []string
 	for _, st := range statuses {
 		want = append(want, fmt.Sprintf(`{"type":"link_status_update","link_id":"%s","web_id":"%s","status":"%s"}`, c.LinkID, c.WebID, st))
 	}
 	if got := k.hooks(id); !slices.Equal(got, want) {
-		k.t.Fatalf("webhooks:\n got  %q\n want %q", got, want)
+		k.T.Fatalf("webhooks:\n got  %q\n want %q", got, want)
 	}
 }
 
 // advance moves the tenant clocks and runs what fell due.
 func (k *linkKit) advance(id string, d time.Duration) {
-	k.t.Helper()
-	k.clock.Advance(d)
-	k.server.RunDue(emulator.FinqLink, id)
+	k.T.Helper()
+	k.Clock.Advance(d)
+	k.RunDue(emulator.FinqLink, id)
 }
 
 // journey is the bank journey of a link.
 func (k *linkKit) journey(id, linkID string) emulator.SCASession {
-	k.t.Helper()
+	k.T.Helper()
 	ctx := context.Background()
 	tn := k.tenant(id)
-	l, err := k.in.Store.Link(ctx, tn, linkID)
+	l, err := k.In.Store.Link(ctx, tn, linkID)
 	if err != nil {
-		k.t.Fatal(err)
+		k.T.Fatal(err)
 	}
-	x, err := k.in.Store.SCASession(ctx, tn, l.SCASessionID)
+	x, err := k.In.Store.SCASession(ctx, tn, l.SCASessionID)
 	if err != nil {
-		k.t.Fatal(err)
+		k.T.Fatal(err)
 	}
 	return x
 }
 
 // bankForm posts one form of the bank's pages.
 func (k *linkKit) bankForm(u string, form url.Values) resp {
-	k.t.Helper()
+	k.T.Helper()
 	return k.send(http.MethodPost, u, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), nil)
 }
 
 // logIn logs the PSU in and passes the one-time code on the bank's
 // pages, as the payer does.
 func (k *linkKit) logIn(journeyURL, login, password, otp string) {
-	k.t.Helper()
+	k.T.Helper()
 	if r := k.bankForm(journeyURL, url.Values{"action": {"login"}, "username": {login}, "password": {password}}); r.Status != http.StatusSeeOther {
-		k.t.Fatalf("login: %d %s", r.Status, r.Body)
+		k.T.Fatalf("login: %d %s", r.Status, r.Body)
 	}
 	if r := k.bankForm(journeyURL, url.Values{"action": {"otp"}, "otp": {otp}}); r.Status != http.StatusSeeOther {
-		k.t.Fatalf("otp: %d %s", r.Status, r.Body)
+		k.T.Fatalf("otp: %d %s", r.Status, r.Body)
 	}
 }
 
 // payAtBank logs in, passes the OTP and approves on Sandbank's bank
 // pages, returning where the bank sends the browser back.
 func (k *linkKit) payAtBank(id string, x emulator.SCASession, login, password, otp string) *url.URL {
-	k.t.Helper()
+	k.T.Helper()
 	tn := k.tenant(id)
-	u := bank.JourneyURL(k.srv.URL, tn, x.ID)
+	u := bank.JourneyURL(k.Srv.URL, tn, x.ID)
 	k.logIn(u, login, password, otp)
-	psu, err := k.in.Store.PSUByLogin(context.Background(), tn, x.BankID, login)
+	psu, err := k.In.Store.PSUByLogin(context.Background(), tn, x.BankID, login)
 	if err != nil {
-		k.t.Fatal(err)
+		k.T.Fatal(err)
 	}
-	accounts, err := k.in.Store.PSUAccounts(context.Background(), tn, psu.ID)
+	accounts, err := k.In.Store.PSUAccounts(context.Background(), tn, psu.ID)
 	if err != nil {
-		k.t.Fatal(err)
+		k.T.Fatal(err)
 	}
 	// A payment is taken from one account: the PSU's first at the bank.
 	form := url.Values{"action": {"approve"}}
@@ -244,11 +242,11 @@ func (k *linkKit) payAtBank(id string, x emulator.SCASession, login, password, o
 	}
 	r := k.bankForm(u, form)
 	if r.Status != http.StatusSeeOther {
-		k.t.Fatalf("approve: %d %s", r.Status, r.Body)
+		k.T.Fatalf("approve: %d %s", r.Status, r.Body)
 	}
 	back, err := url.Parse(r.Header.Get("Location"))
 	if err != nil {
-		k.t.Fatal(err)
+		k.T.Fatal(err)
 	}
 	return back
 }
@@ -256,13 +254,13 @@ func (k *linkKit) payAtBank(id string, x emulator.SCASession, login, password, o
 // snapshot is what a refused request must leave as it was: the client's
 // links as links/list shows them and its webhooks.
 func (k *linkKit) snapshot(id string) string {
-	k.t.Helper()
+	k.T.Helper()
 	r := k.call(id, "list", `,"pagination":{"limit":250}`)
-	r.WantStatus(k.t, 200)
+	r.WantStatus(k.T, 200)
 	var body struct {
 		Links json.RawMessage `json:"links"`
 	}
-	r.Decode(k.t, &body)
+	r.Decode(k.T, &body)
 	return string(body.Links) + "\n" + strings.Join(k.hooks(id), "\n")
 }
 
@@ -271,7 +269,7 @@ func (k *linkKit) snapshot(id string) string {
 // flows that go straight to the bank start its journey at creation.
 func TestCreateLinkFlows(t *testing.T) {
 	k := newLinkKit(t)
-	base := k.srv.URL + "/webui/finqlink/"
+	base := k.Srv.URL + "/webui/finqlink/"
 	first := k.create(clientID, "") // the tenant exists from here on
 	tn := k.tenant(clientID)
 	webui := func(webID string) string { return base + tn.Key() + "/pay/" + webID }
@@ -306,7 +304,7 @@ func TestCreateLinkFlows(t *testing.T) {
 
 	direct := k.create(clientID, `,"payment_method":{"provider_id":"bt_ro"},"options":{"type":"direct_sca","redirect_url":"https://shop.example/back?from=bank"}`)
 	x = k.journey(clientID, direct.LinkID)
-	if direct.WebURL == nil || *direct.WebURL != bank.JourneyURL(k.srv.URL, tn, x.ID) || x.RedirectURI != "https://shop.example/back?from=bank" || x.BankID != "bt_ro" {
+	if direct.WebURL == nil || *direct.WebURL != bank.JourneyURL(k.Srv.URL, tn, x.ID) || x.RedirectURI != "https://shop.example/back?from=bank" || x.BankID != "bt_ro" {
 		t.Fatalf("direct_sca: %+v, journey %+v", direct, x)
 	}
 	if g = k.get(clientID, direct.LinkID); g.WebURL != nil || g.Status != "requested" {
@@ -315,7 +313,7 @@ func TestCreateLinkFlows(t *testing.T) {
 
 	redirect := k.create(clientID, `,"payment_method":{"provider_id":"cec_ro"},"options":{"type":"redirect_sca","redirect_url":"https://shop.example/done"}`)
 	x = k.journey(clientID, redirect.LinkID)
-	if redirect.WebURL == nil || *redirect.WebURL != bank.JourneyURL(k.srv.URL, tn, x.ID) || x.RedirectURI != webui(redirect.WebID) {
+	if redirect.WebURL == nil || *redirect.WebURL != bank.JourneyURL(k.Srv.URL, tn, x.ID) || x.RedirectURI != webui(redirect.WebID) {
 		t.Fatalf("redirect_sca: %+v, journey %+v", redirect, x)
 	}
 	if g = k.get(clientID, redirect.LinkID); g.WebURL == nil || *g.WebURL != *redirect.WebURL {
@@ -328,7 +326,7 @@ func TestCreateLinkFlows(t *testing.T) {
 		t.Fatalf("webhooks without a webhook_url: %q", hooks)
 	}
 	// The stored link keeps what the client asked for.
-	l, err := k.in.Store.Link(context.Background(), tn, wrapped.LinkID)
+	l, err := k.In.Store.Link(context.Background(), tn, wrapped.LinkID)
 	if err != nil || l.Template != "glass" || l.Amount != "125.50" || l.Currency != "RON" || l.CreditorIBAN != "RO10RZBR0000069999999970" || l.Description != "Order 42" {
 		t.Fatalf("stored: %+v %v", l, err)
 	}
@@ -346,7 +344,7 @@ func TestLinkPaysThroughTheBankPages(t *testing.T) {
 	ctx := context.Background()
 	c := k.create(clientID, fmt.Sprintf(`,"tracking_ids":{"end_user_id":"user-1","merchant_id":"m-1"},"options":{"webhook_url":%q,"redirect_url":"https://shop.example/thanks"}`, k.hook))
 	tn := k.tenant(clientID)
-	webui := k.in.Store
+	webui := k.In.Store
 	if _, err := webui.OpenLink(ctx, tn, c.WebID); err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +358,7 @@ func TestLinkPaysThroughTheBankPages(t *testing.T) {
 		!slices.Equal(g.PaymentMethod.Features, []string{"funds_received"}) {
 		t.Fatalf("bank chosen: %+v", g)
 	}
-	u := bank.JourneyURL(k.srv.URL, tn, x.ID)
+	u := bank.JourneyURL(k.Srv.URL, tn, x.ID)
 	if r := k.bankForm(u, url.Values{"action": {"login"}, "username": {"testlibra"}, "password": {"testlibra"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("login: %d %s", r.Status, r.Body)
 	}
@@ -370,11 +368,11 @@ func TestLinkPaysThroughTheBankPages(t *testing.T) {
 	}
 	k.wantLinkStatus(clientID, c.LinkID, "awaiting_authz")
 	// payAtBank logs in again on a journey past login: approve directly.
-	psu, err := k.in.Store.PSUByLogin(ctx, tn, "libra_ro", "testlibra")
+	psu, err := k.In.Store.PSUByLogin(ctx, tn, "libra_ro", "testlibra")
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts, err := k.in.Store.PSUAccounts(ctx, tn, psu.ID)
+	accounts, err := k.In.Store.PSUAccounts(ctx, tn, psu.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,10 +413,10 @@ func TestLinkPaymentOutcomes(t *testing.T) {
 		{clientID, "cec_ro", "testcecapi", "testcecapi", []string{"requested", "intent_accepted", "awaiting_authz", "received", "submitted", "completed"}},
 	} {
 		t.Run(c.client, func(t *testing.T) {
-			k.t = t
+			k.T = t
 			l := k.create(c.client, fmt.Sprintf(`,"payment_method":{"provider_id":%q},"options":{"type":"redirect_sca","webhook_url":%q}`, c.provider, k.hook))
 			back := k.payAtBank(c.client, k.journey(c.client, l.LinkID), c.login, c.password, "123456")
-			if back.Query().Get("state") != l.WebID || !strings.HasPrefix(back.String(), k.srv.URL+"/webui/finqlink/") {
+			if back.Query().Get("state") != l.WebID || !strings.HasPrefix(back.String(), k.Srv.URL+"/webui/finqlink/") {
 				t.Fatalf("the bank sends the payer to %s", back)
 			}
 			k.advance(c.client, time.Minute)
@@ -426,7 +424,7 @@ func TestLinkPaymentOutcomes(t *testing.T) {
 			k.wantHooks(c.client, l, c.want...)
 		})
 	}
-	k.t = t
+	k.T = t
 }
 
 // A payer who denies, one the bank refuses (magic login deny), one who
@@ -439,7 +437,7 @@ func TestLinkEndsEarly(t *testing.T) {
 
 	denied := k.create(clientID, opts)
 	tn := k.tenant(clientID)
-	u := bank.JourneyURL(k.srv.URL, tn, k.journey(clientID, denied.LinkID).ID)
+	u := bank.JourneyURL(k.Srv.URL, tn, k.journey(clientID, denied.LinkID).ID)
 	k.logIn(u, "9999999998", "123456", "123456")
 	r := k.bankForm(u, url.Values{"action": {"deny"}})
 	if back, _ := url.Parse(r.Header.Get("Location")); r.Status != http.StatusSeeOther || back.Query().Get("error") != "access_denied" {
@@ -449,7 +447,7 @@ func TestLinkEndsEarly(t *testing.T) {
 	k.wantHooks(clientID, denied, "requested", "intent_accepted", "awaiting_authz", "failed")
 
 	refused := k.create(clientID, opts)
-	u = bank.JourneyURL(k.srv.URL, tn, k.journey(clientID, refused.LinkID).ID)
+	u = bank.JourneyURL(k.Srv.URL, tn, k.journey(clientID, refused.LinkID).ID)
 	k.logIn(u, "deny", "123456", "123456")
 	k.wantLinkStatus(clientID, refused.LinkID, "failed")
 
@@ -464,7 +462,7 @@ func TestLinkEndsEarly(t *testing.T) {
 	}
 
 	stranger := k.create(clientID, `,"payment_intent":{"amount":"1","currency":"RON","creditor":{"name":"Shop","iban":"RO10RZBR0000069999999970"},"debtor":{"name":"Mihai","iban":"RO03RZBR0000069999999999"}},"payment_method":{"provider_id":"rzb_ro"},"options":{"type":"redirect_sca"}`)
-	u = bank.JourneyURL(k.srv.URL, tn, k.journey(clientID, stranger.LinkID).ID)
+	u = bank.JourneyURL(k.Srv.URL, tn, k.journey(clientID, stranger.LinkID).ID)
 	if r := k.bankForm(u, url.Values{"action": {"login"}, "username": {"deny"}, "password": {"123456"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("login: %d %s", r.Status, r.Body)
 	}
@@ -475,10 +473,10 @@ func TestLinkEndsEarly(t *testing.T) {
 	k.wantLinkStatus(clientID, debtor.LinkID, "received")
 
 	cancelled := k.create(clientID, fmt.Sprintf(`,"options":{"webhook_url":%q}`, k.hook))
-	if _, err := k.in.Store.OpenLink(ctx, tn, cancelled.WebID); err != nil {
+	if _, err := k.In.Store.OpenLink(ctx, tn, cancelled.WebID); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := k.in.Store.CancelLink(ctx, tn, cancelled.WebID); err != nil || l.Status != emulator.LinkRevoked {
+	if l, err := k.In.Store.CancelLink(ctx, tn, cancelled.WebID); err != nil || l.Status != emulator.LinkRevoked {
 		t.Fatalf("cancel: %+v %v", l, err)
 	}
 	k.wantLinkStatus(clientID, cancelled.LinkID, "revoked")
@@ -503,10 +501,10 @@ type redirectReply struct {
 // redirect hands a callback query over and returns the reply's status
 // code and link status.
 func (k *linkKit) redirect(query string, wait bool) (int, redirectReply) {
-	k.t.Helper()
+	k.T.Helper()
 	r := k.call(clientID, "redirect", fmt.Sprintf(`,"query_string":%q,"wait":%t`, query, wait))
 	var out redirectReply
-	r.Decode(k.t, &out)
+	r.Decode(k.T, &out)
 	return r.Status, out
 }
 
@@ -569,7 +567,7 @@ func TestLinkRedirect(t *testing.T) {
 
 	// A refusal: the bank sends error=access_denied; the link is failed.
 	d := k.create(clientID, opts)
-	u := bank.JourneyURL(k.srv.URL, k.tenant(clientID), k.journey(clientID, d.LinkID).ID)
+	u := bank.JourneyURL(k.Srv.URL, k.tenant(clientID), k.journey(clientID, d.LinkID).ID)
 	k.logIn(u, "9999999998", "123456", "123456")
 	r := k.bankForm(u, url.Values{"action": {"deny"}})
 	back, _ = url.Parse(r.Header.Get("Location"))
@@ -625,11 +623,11 @@ type listedLinks struct {
 }
 
 func (k *linkKit) list(id, extra string) listedLinks {
-	k.t.Helper()
+	k.T.Helper()
 	r := k.call(id, "list", extra)
-	r.WantStatus(k.t, 200)
+	r.WantStatus(k.T, 200)
 	var out listedLinks
-	r.Decode(k.t, &out)
+	r.Decode(k.T, &out)
 	return out
 }
 
@@ -651,16 +649,16 @@ func TestListLinks(t *testing.T) {
 	var made []string // oldest first
 	prev := 0
 	for _, at := range []int{0, 1, 2, 60, 61, 62, 62} {
-		k.clock.Advance(time.Duration(at-prev) * time.Second)
+		k.Clock.Advance(time.Duration(at-prev) * time.Second)
 		prev = at
 		made = append(made, k.create(clientID, "").LinkID)
 	}
 	tn := k.tenant(clientID)
-	started, err := k.in.Store.Link(ctx, tn, made[1])
+	started, err := k.In.Store.Link(ctx, tn, made[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := k.in.Store.OpenLink(ctx, tn, started.WebID); err != nil {
+	if _, err := k.In.Store.OpenLink(ctx, tn, started.WebID); err != nil {
 		t.Fatal(err)
 	}
 	k.create("fq-other-0001", "") // another client's
@@ -725,7 +723,7 @@ func TestListLinks(t *testing.T) {
 		t.Fatalf("the other client's list: %q", got)
 	}
 	// Expiry shows in the summaries.
-	k.clock.Advance(25 * time.Hour)
+	k.Clock.Advance(25 * time.Hour)
 	if l := k.list(clientID, "").Links[0]; !l.IsExpired || l.Status != "created" {
 		t.Fatalf("expired: %+v", l)
 	}
@@ -736,7 +734,7 @@ func TestListLinks(t *testing.T) {
 func TestLinkBadInputs(t *testing.T) {
 	k := newLinkKit(t)
 	existing := k.create(clientID, fmt.Sprintf(`,"options":{"webhook_url":%q}`, k.hook))
-	if _, err := k.in.Store.OpenLink(context.Background(), k.tenant(clientID), existing.WebID); err != nil {
+	if _, err := k.In.Store.OpenLink(context.Background(), k.tenant(clientID), existing.WebID); err != nil {
 		t.Fatal(err)
 	}
 	other := k.create("fq-other-0001", "")
@@ -812,7 +810,7 @@ func TestLinkBadInputs(t *testing.T) {
 	if after := k.snapshot(clientID); after != before {
 		t.Fatalf("refused requests changed state:\n%s\n%s", before, after)
 	}
-	if pending, err := k.in.Store.PendingSCASessions(context.Background(), k.tenant(clientID)); err != nil || len(pending) != 0 {
+	if pending, err := k.In.Store.PendingSCASessions(context.Background(), k.tenant(clientID)); err != nil || len(pending) != 0 {
 		t.Fatalf("refused requests started journeys: %+v %v", pending, err)
 	}
 }
@@ -822,15 +820,15 @@ func TestLinkBadInputs(t *testing.T) {
 func TestLinkExpiry(t *testing.T) {
 	k := newLinkKit(t)
 	c := k.create(clientID, `,"options":{"expires_in":60}`)
-	k.clock.Advance(59 * time.Second)
+	k.Clock.Advance(59 * time.Second)
 	if g := k.get(clientID, c.LinkID); g.IsExpired || g.ExpiresAt != "2026-05-04T08:01:00.000000Z" {
 		t.Fatalf("before expiry: %+v", g)
 	}
-	k.clock.Advance(time.Second)
+	k.Clock.Advance(time.Second)
 	if g := k.get(clientID, c.LinkID); !g.IsExpired || g.Status != "created" {
 		t.Fatalf("at expiry: %+v", g)
 	}
-	if _, err := k.in.Store.OpenLink(context.Background(), k.tenant(clientID), c.WebID); !emulator.IsCode(err, emulator.CodeConflict) {
+	if _, err := k.In.Store.OpenLink(context.Background(), k.tenant(clientID), c.WebID); !emulator.IsCode(err, emulator.CodeConflict) {
 		t.Fatalf("open an expired link: %v", err)
 	}
 	if later := k.create(clientID, ""); later.CreatedAt != "2026-05-04T08:01:00.000000Z" {

@@ -44,11 +44,11 @@ func (r resp) oauthError(t *testing.T, status int) oauthErr {
 // would hold it.
 func (h *harness) registerKey(t *testing.T, id string, pub crypto.PublicKey) {
 	t.Helper()
-	tn, err := h.in.Store.EnsureTenant(t.Context(), "finqlink", id)
+	tn, err := h.In.Store.EnsureTenant(t.Context(), "finqlink", id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.in.Control.SetApp(t.Context(), tn.Key(), client.App{PublicKey: testkeys.PublicPEM(pub)}); err != nil {
+	if _, err := h.In.Control.SetApp(t.Context(), tn.Key(), client.App{PublicKey: testkeys.PublicPEM(pub)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -56,9 +56,9 @@ func (h *harness) registerKey(t *testing.T, id string, pub crypto.PublicKey) {
 // assertion is a client assertion (RFC 7523) the client signs.
 func (h *harness) assertion(t *testing.T, key any, alg jose.SignatureAlgorithm, edit func(*jwt.Claims)) string {
 	t.Helper()
-	now := h.clock.Now()
+	now := h.Clock.Now()
 	c := jwt.Claims{
-		Issuer: clientID, Subject: clientID, Audience: jwt.Audience{h.srv.URL + "/finqlink/oauth2/token"},
+		Issuer: clientID, Subject: clientID, Audience: jwt.Audience{h.Srv.URL + "/finqlink/oauth2/token"},
 		Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute)), IssuedAt: jwt.NewNumericDate(now),
 		ID: fmt.Sprintf("jti-%d", jtiSeq.Add(1)),
 	}
@@ -150,11 +150,11 @@ func TestTokenWithPrivateKeyJWT(t *testing.T) {
 		{"HS256", "not a JWT signed RS256 or ES256", []byte("a shared secret of thirty-two bytes!"), jose.HS256, nil},
 		{"wrong audience", "aud", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.Audience = jwt.Audience{"https://finqware.okta.com/token"} }},
 		{"sub differs", "sub", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.Subject = "someone-else" }},
-		{"expired", "expired", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(h.clock.Now().Add(-time.Minute)) }},
+		{"expired", "expired", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(h.Clock.Now().Add(-time.Minute)) }},
 		{"no exp", "no exp", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.Expiry = nil }},
-		{"exp a day ahead", "ahead", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(h.clock.Now().Add(24 * time.Hour)) }},
+		{"exp a day ahead", "ahead", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(h.Clock.Now().Add(24 * time.Hour)) }},
 		{"no jti", "no jti", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.ID = "" }},
-		{"issued in the future", "iat", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.IssuedAt = jwt.NewNumericDate(h.clock.Now().Add(time.Hour)) }},
+		{"issued in the future", "iat", testkeys.RSA(), jose.RS256, func(c *jwt.Claims) { c.IssuedAt = jwt.NewNumericDate(h.Clock.Now().Add(time.Hour)) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := h.form(jwtForm(h.assertion(t, c.key, c.alg, c.edit)), nil).oauthError(t, 401)

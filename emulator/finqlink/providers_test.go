@@ -154,7 +154,7 @@ func TestAPIAuth(t *testing.T) {
 		t.Fatalf("text body: %+v", e)
 	}
 	// The token expires an hour later on the tenant clock.
-	h.clock.Advance(61 * time.Minute)
+	h.Clock.Advance(61 * time.Minute)
 	if e := list(fmt.Sprintf(`{"client_id":%q}`, clientID), bearer).failure(t, 401); e.Code != "unauthorized" {
 		t.Fatalf("expired token: %+v", e)
 	}

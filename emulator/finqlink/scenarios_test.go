@@ -18,7 +18,7 @@ import (
 func TestBankDownRefusesOnlyThatBank(t *testing.T) {
 	k := newLinkKit(t)
 	const down = "fq-bank-down-0001"
-	if _, err := k.in.Control.CreateTenant(context.Background(), client.NewTenant{Provider: "finqlink", Credential: down, Secret: clientSecret, Scenario: "bank_down"}); err != nil {
+	if _, err := k.In.Control.CreateTenant(context.Background(), client.NewTenant{Provider: "finqlink", Credential: down, Secret: clientSecret, Scenario: "bank_down"}); err != nil {
 		t.Fatal(err)
 	}
 	e := k.call(down, "create", ","+intent+`,"payment_method":{"provider_id":"rzb_ro"}`).failure(t, 503)
@@ -40,12 +40,12 @@ func TestBankDownRefusesOnlyThatBank(t *testing.T) {
 func TestSCADeniedFailsTheLink(t *testing.T) {
 	k := newLinkKit(t)
 	const denied = "fq-sca-denied-0001"
-	if _, err := k.in.Control.CreateTenant(context.Background(), client.NewTenant{Provider: "finqlink", Credential: denied, Secret: clientSecret, Scenario: "sca_denied"}); err != nil {
+	if _, err := k.In.Control.CreateTenant(context.Background(), client.NewTenant{Provider: "finqlink", Credential: denied, Secret: clientSecret, Scenario: "sca_denied"}); err != nil {
 		t.Fatal(err)
 	}
 	c := k.create(denied, `,"payment_method":{"provider_id":"rzb_ro"},"options":{"type":"redirect_sca","webhook_url":"`+k.hook+`"}`)
 	x := k.journey(denied, c.LinkID)
-	u := bank.JourneyURL(k.srv.URL, k.tenant(denied), x.ID)
+	u := bank.JourneyURL(k.Srv.URL, k.tenant(denied), x.ID)
 	if r := k.bankForm(u, url.Values{"action": {"login"}, "username": {"9999999998"}, "password": {"123456"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("login: %d %s", r.Status, r.Body)
 	}

@@ -47,15 +47,15 @@ func webuiIntent(creditor, description string) string {
 // link creates a payment link with the intent and the body's other
 // fields in extra (each starting with a comma).
 func (u *webui) link(intent, extra string) webuiMade {
-	u.t.Helper()
+	u.T.Helper()
 	r := u.post("/v2/links/create", creds(","+intent+extra), nil)
-	r.WantStatus(u.t, http.StatusOK)
+	r.WantStatus(u.T, http.StatusOK)
 	var out struct {
 		LinkID string  `json:"link_id"`
 		WebID  string  `json:"web_id"`
 		WebURL *string `json:"web_url"`
 	}
-	r.Decode(u.t, &out)
+	r.Decode(u.T, &out)
 	m := webuiMade{ID: out.LinkID, WebID: out.WebID}
 	if out.WebURL != nil {
 		m.WebURL = *out.WebURL
@@ -65,51 +65,51 @@ func (u *webui) link(intent, extra string) webuiMade {
 
 // consent creates an AIS consent with the body's fields in extra.
 func (u *webui) consent(extra string) webuiMade {
-	u.t.Helper()
+	u.T.Helper()
 	r := u.post("/v2/ais/consents/create", creds(extra), nil)
-	r.WantStatus(u.t, http.StatusOK)
+	r.WantStatus(u.T, http.StatusOK)
 	var out struct {
 		ConsentID string `json:"consent_id"`
 		WebID     string `json:"web_id"`
 		WebURL    string `json:"web_url"`
 	}
-	r.Decode(u.t, &out)
+	r.Decode(u.T, &out)
 	return webuiMade{ID: out.ConsentID, WebID: out.WebID, WebURL: out.WebURL}
 }
 
 func (u *webui) tenant() *emulator.Tenant {
-	u.t.Helper()
-	tn, err := u.in.Store.Tenant(context.Background(), emulator.FinqLink, clientID)
+	u.T.Helper()
+	tn, err := u.In.Store.Tenant(context.Background(), emulator.FinqLink, clientID)
 	if err != nil {
-		u.t.Fatal(err)
+		u.T.Fatal(err)
 	}
 	return tn
 }
 
 // stored is the link as the store holds it.
 func (u *webui) stored(webID string) emulator.PayLink {
-	u.t.Helper()
-	l, err := u.in.Store.LinkByWebID(context.Background(), u.tenant(), webID)
+	u.T.Helper()
+	l, err := u.In.Store.LinkByWebID(context.Background(), u.tenant(), webID)
 	if err != nil {
-		u.t.Fatal(err)
+		u.T.Fatal(err)
 	}
 	return l
 }
 
 func (u *webui) storedConsent(webID string) emulator.AISConsent {
-	u.t.Helper()
-	c, err := u.in.Store.ConsentByWebID(context.Background(), u.tenant(), webID)
+	u.T.Helper()
+	c, err := u.In.Store.ConsentByWebID(context.Background(), u.tenant(), webID)
 	if err != nil {
-		u.t.Fatal(err)
+		u.T.Fatal(err)
 	}
 	return c
 }
 
 // advance moves the clock and runs the tenant's due events.
 func (u *webui) advance(d time.Duration) {
-	u.t.Helper()
-	u.clock.Advance(d)
-	u.server.RunDue(emulator.FinqLink, clientID)
+	u.T.Helper()
+	u.Clock.Advance(d)
+	u.RunDue(emulator.FinqLink, clientID)
 }
 
 // webPage is a page or redirect as a browser would receive it.
@@ -121,24 +121,24 @@ type webPage struct {
 }
 
 func (u *webui) open(method, target string, body io.Reader) webPage {
-	u.t.Helper()
+	u.T.Helper()
 	ctype := ""
 	if body != nil {
 		ctype = "application/x-www-form-urlencoded"
 	}
-	r := u.server.Do(u.server.NewRequest(method, target, ctype, body))
+	r := u.Do(u.NewRequest(method, target, ctype, body, nil))
 	return webPage{status: r.Status, header: r.Header, body: string(r.Body), location: r.Header.Get("Location")}
 }
 
 // page GETs a page.
 func (u *webui) page(target string) webPage {
-	u.t.Helper()
+	u.T.Helper()
 	return u.open(http.MethodGet, target, nil)
 }
 
 // submit posts a form.
 func (u *webui) submit(target string, form url.Values) webPage {
-	u.t.Helper()
+	u.T.Helper()
 	return u.open(http.MethodPost, target, strings.NewReader(form.Encode()))
 }
 
@@ -212,8 +212,8 @@ func (p webPage) banks() []string {
 
 // choose posts the page's form with its token, choosing bank.
 func (u *webui) choose(webURL, bank string) webPage {
-	u.t.Helper()
-	token := u.page(webURL).field(u.t, "token")
+	u.T.Helper()
+	token := u.page(webURL).field(u.T, "token")
 	return u.submit(webURL, url.Values{"token": {token}, "action": {"choose"}, "bank_id": {bank}})
 }
 
@@ -221,7 +221,7 @@ func TestWebUIPaymentPage(t *testing.T) {
 	u := newWebUI(t)
 	const evil = `<script>alert(1)</script> SRL`
 	m := u.link(webuiIntent(evil, `Order "42" <b>`), `,"options":{"redirect_url":"https://shop.example/back?cart=7"}`)
-	if !strings.HasPrefix(m.WebURL, u.srv.URL+finqlink.WebUIPrefix+"/") || !strings.HasSuffix(m.WebURL, "/pay/"+url.PathEscape(m.WebID)) {
+	if !strings.HasPrefix(m.WebURL, u.Srv.URL+finqlink.WebUIPrefix+"/") || !strings.HasSuffix(m.WebURL, "/pay/"+url.PathEscape(m.WebID)) {
 		t.Fatalf("web_url %q", m.WebURL)
 	}
 	if got := u.stored(m.WebID).Status; got != emulator.LinkCreated {
@@ -328,8 +328,8 @@ func TestWebUIUnknownPages(t *testing.T) {
 	for _, target := range []string{
 		base + "/pay/no-such-link",
 		base + "/consent/" + url.PathEscape(m.WebID), // a link's web_id is no consent's
-		u.srv.URL + finqlink.WebUIPrefix + "/000000000000/pay/" + url.PathEscape(m.WebID),
-		u.srv.URL + finqlink.WebUIPrefix + "/" + fin + "/pay/" + url.PathEscape(m.WebID),
+		u.Srv.URL + finqlink.WebUIPrefix + "/000000000000/pay/" + url.PathEscape(m.WebID),
+		u.Srv.URL + finqlink.WebUIPrefix + "/" + fin + "/pay/" + url.PathEscape(m.WebID),
 	} {
 		u.page(target).want(t, http.StatusNotFound, "is unknown")
 		u.submit(target, url.Values{"action": {"cancel"}}).want(t, http.StatusNotFound, "is unknown")
@@ -372,8 +372,8 @@ func TestWebUICancel(t *testing.T) {
 
 // bankStep posts one step of a bank journey page and follows its redirect.
 func (u *webui) bankStep(journey string, form url.Values) string {
-	u.t.Helper()
-	return u.submit(journey, form).wantRedirect(u.t)
+	u.T.Helper()
+	return u.submit(journey, form).wantRedirect(u.T)
 }
 
 // TestWebUIPaymentJourney pays a link through the WebUI and rzb_ro's bank
@@ -466,7 +466,7 @@ func TestWebUIRedirectSCA(t *testing.T) {
 	u.submit(m.WebURL, url.Values{"action": {"otp"}, "otp": {"0000000"}}).want200Bank(t, "Wrong PIN")
 	u.bankStep(m.WebURL, url.Values{"action": {"otp"}, "otp": {"1234567"}})
 	back := u.bankStep(m.WebURL, url.Values{"action": {"deny"}})
-	page := u.srv.URL + finqlink.WebUIPrefix + "/" + u.tenant().Key() + "/pay/" + url.PathEscape(m.WebID)
+	page := u.Srv.URL + finqlink.WebUIPrefix + "/" + u.tenant().Key() + "/pay/" + url.PathEscape(m.WebID)
 	if !strings.HasPrefix(back, page+"?") {
 		t.Fatalf("the bank returns to %s, want the WebUI", back)
 	}

@@ -125,7 +125,7 @@ func TestAutoBankJourneyAndAccountData(t *testing.T) {
 	if booked0 == expected0 {
 		t.Fatal("the current account should have pending transactions")
 	}
-	h.clock.Advance(5 * 24 * time.Hour)
+	h.Clock.Advance(5 * 24 * time.Hour)
 	if code := h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", tok).errorCode(t, 401); code != "invalid_token" {
 		t.Fatalf("a token past its hour should be invalid_token, got %s", code)
 	}
@@ -212,11 +212,11 @@ func TestTokens(t *testing.T) {
 	}
 
 	// Expiry runs on the tenant clock: 59 minutes is fine, 60 is not.
-	h.clock.Advance(59 * time.Minute)
+	h.Clock.Advance(59 * time.Minute)
 	if h.get(accounts, next.AccessToken).Status != 200 {
 		t.Fatal("token refused before its hour")
 	}
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	if code := h.get(accounts, next.AccessToken).errorCode(t, 401); code != "invalid_token" {
 		t.Fatalf("expired token: %s", code)
 	}

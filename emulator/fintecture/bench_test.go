@@ -20,7 +20,7 @@ func BenchmarkGetAccounts(b *testing.B) {
 			r := httptest.NewRequest(http.MethodGet, path, nil)
 			r.Header.Set("Authorization", "Bearer "+tok)
 			w := httptest.NewRecorder()
-			h.in.Handler.ServeHTTP(w, r)
+			h.In.Handler.ServeHTTP(w, r)
 			if w.Code != 200 {
 				b.Fatalf("status %d", w.Code)
 			}

@@ -13,10 +13,10 @@ type customerBody struct {
 }
 
 func (h *harness) createCustomer(tok string, body any) customerBody {
-	h.t.Helper()
+	h.T.Helper()
 	r := h.postJSON("/fintecture/v1/customers", tok, body)
 	if r.Status != 201 {
-		h.t.Fatalf("create customer: %d %s", r.Status, r.Body)
+		h.T.Fatalf("create customer: %d %s", r.Status, r.Body)
 	}
 	var c struct {
 		ID         string `json:"id"`
@@ -26,7 +26,7 @@ func (h *harness) createCustomer(tok string, body any) customerBody {
 		ExternalID string `json:"external_id"`
 		CreatedAt  string `json:"created_at"`
 	}
-	r.Decode(h.t, &c)
+	r.Decode(h.T, &c)
 	return customerBody{c.ID, c.FirstName, c.LastName, c.Email, c.ExternalID, c.CreatedAt}
 }
 
@@ -192,14 +192,14 @@ func TestCustomerVerificationsMoveOnTheTenantClock(t *testing.T) {
 	if good.Status != "pending" || good.MatchScore != nil || good.VerifiedAt != "" {
 		t.Fatalf("a new verification is pending: %+v", good)
 	}
-	h.clock.Advance(29 * time.Second)
+	h.Clock.Advance(29 * time.Second)
 	h.runDue(appID)
 	var v verification
 	h.get(base+"/verification/"+good.ID, tok).Decode(t, &v)
 	if v.Status != "pending" {
 		t.Fatalf("still pending before 30s: %+v", v)
 	}
-	h.clock.Advance(time.Second)
+	h.Clock.Advance(time.Second)
 	h.runDue(appID)
 	h.get(base+"/verification/"+good.ID, tok).Decode(t, &v)
 	if v.Status != "verified" || v.MatchScore == nil || *v.MatchScore < 0.85 || v.VerifiedAt == "" {

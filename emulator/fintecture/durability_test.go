@@ -104,7 +104,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 	cust, pair := h.connectedFull(appID, appSecret)
 	var before accountsBody
 	h.get("/fintecture/ais/v1/customer/"+cust+"/accounts", pair.AccessToken).Decode(t, &before)
-	h.close()
+	h.Close()
 
 	h2 := newHarnessAt(t, db, clock)
 	if r := h2.get("/fintecture/v1/customers/"+c.ID, tok); r.Status != 200 {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -27,35 +26,24 @@ const (
 
 // harness is one Sandbank (providertest: a real SQLite file, a real
 // listener, every contract response validated) and the clock it runs on.
-type harness struct {
-	t      testing.TB
-	clock  *emulator.ManualClock
-	server *providertest.Server
-	in     *instance.Instance
-	srv    *httptest.Server
-}
+type harness struct{ providertest.Harness }
 
 // newHarness starts a Sandbank on a new database with its clock at start;
 // tweaks adjust its options.
 func newHarness(t testing.TB, tweaks ...func(*instance.Options)) *harness {
 	t.Helper()
-	clock, s := providertest.StartAt(t, start, tweaks...)
-	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
+	return &harness{providertest.StartAt(t, start, tweaks...)}
 }
 
 // newHarnessAt starts a Sandbank on the database at db and on clock, so a
 // test can start a second one where the first stopped.
 func newHarnessAt(t testing.TB, db string, clock *emulator.ManualClock) *harness {
 	t.Helper()
-	s := providertest.Start(t, db, clock)
-	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
+	return &harness{providertest.StartOn(t, db, clock)}
 }
 
-// close stops this Sandbank before the test ends (a restart test).
-func (h *harness) close() { h.server.Close() }
-
 // runDue runs the tenant's due events, as the scheduler would.
-func (h *harness) runDue(app string) { h.server.RunDue(emulator.Fintecture, app) }
+func (h *harness) runDue(app string) { h.RunDue(emulator.Fintecture, app) }
 
 // resp is a reply, with Fintecture's own readings of it.
 type resp struct{ providertest.Response }
@@ -110,20 +98,17 @@ type req struct {
 }
 
 func (h *harness) do(r req) resp {
-	h.t.Helper()
+	h.T.Helper()
 	// URLs built from a --public-url point at this test server.
-	u := strings.Replace(r.url, "http://sandbank.test", h.srv.URL, 1)
-	hr := h.server.NewRequest(r.method, u, r.ctype, bytes.NewReader(r.body))
-	for k, v := range r.header {
-		hr.Header.Set(k, v)
-	}
+	u := strings.Replace(r.url, "http://sandbank.test", h.Srv.URL, 1)
+	hr := h.NewRequest(r.method, u, r.ctype, bytes.NewReader(r.body), r.header)
 	if r.basic[0] != "" {
 		hr.SetBasicAuth(r.basic[0], r.basic[1])
 	}
 	if r.bearer != "" {
 		hr.Header.Set("Authorization", "Bearer "+r.bearer)
 	}
-	return resp{h.server.Do(hr)}
+	return resp{h.Do(hr)}
 }
 
 func (h *harness) get(path, token string) resp {
@@ -131,7 +116,7 @@ func (h *harness) get(path, token string) resp {
 }
 
 func (h *harness) postJSON(path, token string, v any) resp {
-	h.t.Helper()
+	h.T.Helper()
 	var body []byte
 	switch b := v.(type) {
 	case string:
@@ -139,7 +124,7 @@ func (h *harness) postJSON(path, token string, v any) resp {
 	default:
 		var err error
 		if body, err = json.Marshal(v); err != nil {
-			h.t.Fatal(err)
+			h.T.Fatal(err)
 		}
 	}
 	return h.do(req{method: http.MethodPost, url: path, body: body, ctype: "application/json", bearer: token})
@@ -158,13 +143,13 @@ type tokenJSON struct {
 
 // token asks for a token with the given form and asserts success.
 func (h *harness) token(app, secret string, form url.Values) tokenJSON {
-	h.t.Helper()
+	h.T.Helper()
 	r := h.postForm("/fintecture/oauth/accesstoken", form, [2]string{app, secret})
 	if r.Status != http.StatusOK {
-		h.t.Fatalf("token: %d %s", r.Status, r.Body)
+		h.T.Fatalf("token: %d %s", r.Status, r.Body)
 	}
 	var tok tokenJSON
-	r.Decode(h.t, &tok)
+	r.Decode(h.T, &tok)
 	return tok
 }
 
@@ -175,17 +160,17 @@ func (h *harness) customersToken(app, secret string) string {
 // autoConnect completes a journey at the auto-approving bank cmmcfr and
 // returns the customer_id and code from the redirect back.
 func (h *harness) autoConnect(app string) (customerID, code string) {
-	h.t.Helper()
+	h.T.Helper()
 	r := h.do(req{url: "/fintecture/ais/v1/provider/cmmcfr/authorize?response_type=code&state=s1&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": app}})
 	if r.Status != http.StatusOK {
-		h.t.Fatalf("authorize: %d %s", r.Status, r.Body)
+		h.T.Fatalf("authorize: %d %s", r.Status, r.Body)
 	}
 	var a struct{ Meta struct{ URL string } }
-	r.Decode(h.t, &a)
-	hop1 := h.do(req{url: a.Meta.URL}).location(h.t)
-	back := h.do(req{url: hop1.String()}).location(h.t)
+	r.Decode(h.T, &a)
+	hop1 := h.do(req{url: a.Meta.URL}).location(h.T)
+	back := h.do(req{url: hop1.String()}).location(h.T)
 	if got := back.Scheme + "://" + back.Host + back.Path; got != clientCB {
-		h.t.Fatalf("second hop should return to the client, went to %s", back)
+		h.T.Fatalf("second hop should return to the client, went to %s", back)
 	}
 	q := back.Query()
 	return q.Get("customer_id"), q.Get("code")
@@ -198,13 +183,13 @@ func (h *harness) aisToken(app, secret, code string) tokenJSON {
 
 // connected is a shortcut: a connection at cmmcfr and its AIS token.
 func (h *harness) connected(app, secret string) (customerID, token string) {
-	h.t.Helper()
+	h.T.Helper()
 	c, tok := h.connectedFull(app, secret)
 	return c, tok.AccessToken
 }
 
 func (h *harness) connectedFull(app, secret string) (string, tokenJSON) {
-	h.t.Helper()
+	h.T.Helper()
 	h.token(app, secret, url.Values{"grant_type": {"client_credentials"}, "app_id": {app}}) // fixes the secret
 	c, code := h.autoConnect(app)
 	return c, h.aisToken(app, secret, code)
@@ -212,12 +197,12 @@ func (h *harness) connectedFull(app, secret string) (string, tokenJSON) {
 
 // refresh uses a refresh token and returns the new pair.
 func (h *harness) refresh(app, secret, rt string) tokenJSON {
-	h.t.Helper()
+	h.T.Helper()
 	r := h.postForm("/fintecture/oauth/refreshtoken", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, [2]string{app, secret})
 	if r.Status != http.StatusOK {
-		h.t.Fatalf("refresh: %d %s", r.Status, r.Body)
+		h.T.Fatalf("refresh: %d %s", r.Status, r.Body)
 	}
 	var tok tokenJSON
-	r.Decode(h.t, &tok)
+	r.Decode(h.T, &tok)
 	return tok
 }

@@ -50,7 +50,7 @@ func (h *harness) authorizeURL(t *testing.T, provider, query string, headers map
 		} `json:"meta"`
 	}
 	r.Decode(t, &a)
-	if !strings.HasPrefix(a.Meta.URL, h.srv.URL+"/bank/") {
+	if !strings.HasPrefix(a.Meta.URL, h.Srv.URL+"/bank/") {
 		t.Fatalf("authorize URL %q should be on Sandbank's own bank pages", a.Meta.URL)
 	}
 	return a.Meta.URL, a.Meta.SessionID
@@ -85,7 +85,7 @@ func TestRedirectJourneyThroughBankPages(t *testing.T) {
 	// The same code can be exchanged again until it expires (notes §1.2),
 	// and not after.
 	h.aisToken(appID, appSecret, q.Get("code"))
-	h.clock.Advance(11 * time.Minute)
+	h.Clock.Advance(11 * time.Minute)
 	if code := h.postForm("/fintecture/oauth/accesstoken", url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}}, [2]string{appID, appSecret}).errorCode(t, 401); code != "invalid_code" {
 		t.Fatalf("expired code: %s", code)
 	}
@@ -178,12 +178,12 @@ func TestDecoupledModel(t *testing.T) {
 	})
 	t.Run("timeout on the tenant clock", func(t *testing.T) {
 		_, session := h.authorizeURL(t, "handse", "", psu)
-		h.clock.Advance(4 * time.Minute)
+		h.Clock.Advance(4 * time.Minute)
 		h.runDue(appID)
 		if d := h.pollDecoupled(t, session); d.Status != "PENDING" {
 			t.Fatalf("before the timeout: %+v", d)
 		}
-		h.clock.Advance(time.Minute)
+		h.Clock.Advance(time.Minute)
 		h.runDue(appID)
 		if d := h.pollDecoupled(t, session); d.Status != "FAILED" {
 			t.Fatalf("after the timeout: %+v", d)
@@ -251,7 +251,7 @@ func TestConnectBankSelection(t *testing.T) {
 		} `json:"meta"`
 	}
 	r.Decode(t, &c)
-	if c.Meta.SessionID == "" || !strings.HasPrefix(c.Meta.URL, h.srv.URL) {
+	if c.Meta.SessionID == "" || !strings.HasPrefix(c.Meta.URL, h.Srv.URL) {
 		t.Fatalf("connect: %s", r.Body)
 	}
 	page := h.do(req{url: c.Meta.URL})

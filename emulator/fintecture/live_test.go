@@ -59,26 +59,26 @@ type liveTransactionsBody struct {
 // live contract with the app_id header, as the npm client does, and
 // exchanges the code.
 func (h *harness) liveConnect(app, secret string) (customerID string, tok tokenJSON) {
-	h.t.Helper()
+	h.T.Helper()
 	r := h.do(req{url: live + "/ais/v1/provider/cmmcfr/authorize?response_type=code&state=s1&redirect_uri=" + url.QueryEscape(clientCB), header: map[string]string{"app_id": app}})
 	if r.Status != http.StatusOK {
-		h.t.Fatalf("authorize: %d %s", r.Status, r.Body)
+		h.T.Fatalf("authorize: %d %s", r.Status, r.Body)
 	}
 	var a struct{ Provider, Model, URL string }
-	r.Decode(h.t, &a)
+	r.Decode(h.T, &a)
 	if a.Provider != "cmmcfr" || a.Model != "redirect" || a.URL == "" {
-		h.t.Fatalf("live authorize answers flat provider, model and url: %s", r.Body)
+		h.T.Fatalf("live authorize answers flat provider, model and url: %s", r.Body)
 	}
-	back := h.do(req{url: h.do(req{url: a.URL}).location(h.t).String()}).location(h.t)
+	back := h.do(req{url: h.do(req{url: a.URL}).location(h.T).String()}).location(h.T)
 	q := back.Query()
 	if q.Get("state") != "s1" || q.Get("provider") != "cmmcfr" {
-		h.t.Fatalf("redirect back: %s", back)
+		h.T.Fatalf("redirect back: %s", back)
 	}
 	r = h.postForm(live+"/oauth/accesstoken", url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "scope": {"AIS"}}, [2]string{app, secret})
 	if r.Status != http.StatusOK {
-		h.t.Fatalf("code exchange: %d %s", r.Status, r.Body)
+		h.T.Fatalf("code exchange: %d %s", r.Status, r.Body)
 	}
-	r.Decode(h.t, &tok)
+	r.Decode(h.T, &tok)
 	return q.Get("customer_id"), tok
 }
 
@@ -194,7 +194,7 @@ func (h *harness) walk(t *testing.T, first, token string) (ids []string, dates [
 			t.Fatalf("page %d (%s): %d %s", pages, next, r.Status, r.Body)
 		}
 		r.Decode(t, &page)
-		if !strings.HasPrefix(page.Links.Self, h.srv.URL+live+"/") {
+		if !strings.HasPrefix(page.Links.Self, h.Srv.URL+live+"/") {
 			t.Fatalf("links.self %q must be an absolute URL on Sandbank", page.Links.Self)
 		}
 		if page.Links.Next != "" && len(page.Data) != 50 {
@@ -219,11 +219,11 @@ func TestLiveTransactionsPages(t *testing.T) {
 
 	// The whole history, brackets percent-encoded as the npm client sends them.
 	ids, dates, pages := h.walk(t, txURL+"?filter%5Bdate_from%5D=max", tok.AccessToken)
-	key, _ := h.in.Control.Tenants(t.Context())
+	key, _ := h.In.Control.Tenants(t.Context())
 	var want int
 	for _, tn := range key {
 		if tn.Credential == appID {
-			txs, err := h.in.Control.Transactions(t.Context(), tn.Key, accts.Data[0].ID, 0, 1000)
+			txs, err := h.In.Control.Transactions(t.Context(), tn.Key, accts.Data[0].ID, 0, 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,9 +241,9 @@ func TestLiveTransactionsPages(t *testing.T) {
 	}
 
 	// Raw brackets work too, and the default window is 90 days.
-	today := emulator.Day(h.clock.Now())
+	today := emulator.Day(h.Clock.Now())
 	_, recent, _ := h.walk(t, txURL, tok.AccessToken)
-	from := emulator.Day(h.clock.Now().Add(-90 * 24 * time.Hour))
+	from := emulator.Day(h.Clock.Now().Add(-90 * 24 * time.Hour))
 	if len(recent) == 0 || len(recent) >= len(ids) || slices.ContainsFunc(recent, func(d string) bool { return d < from }) {
 		t.Fatalf("default window: %d transactions, oldest %s, want none before %s", len(recent), recent[len(recent)-1], from)
 	}
@@ -299,9 +299,9 @@ func TestLiveJourneys(t *testing.T) {
 		if d := poll(); d["status"] != "PENDING" || d["provider"] != "handse" {
 			t.Fatalf("before approval: %v", d)
 		}
-		tenants, _ := h.in.Control.Tenants(t.Context())
+		tenants, _ := h.In.Control.Tenants(t.Context())
 		key := tenants[slices.IndexFunc(tenants, func(tn client.Tenant) bool { return tn.Credential == appID })].Key
-		if _, err := h.in.Control.ApproveSCA(t.Context(), key, a.PollingID, client.SCAApproval{}); err != nil {
+		if _, err := h.In.Control.ApproveSCA(t.Context(), key, a.PollingID, client.SCAApproval{}); err != nil {
 			t.Fatal(err)
 		}
 		d := poll()
@@ -507,7 +507,7 @@ func TestLiveCustomers(t *testing.T) {
 func TestLiveScenarios(t *testing.T) {
 	h := newHarness(t)
 	for _, tc := range []struct{ app, scenario string }{{"down-app", "bank_down"}, {"deny-app", "sca_denied"}} {
-		if _, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: tc.app, Secret: appSecret, Scenario: tc.scenario}); err != nil {
+		if _, err := h.In.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: tc.app, Secret: appSecret, Scenario: tc.scenario}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -98,7 +98,7 @@ func newScenarioTenant(t *testing.T, scenario string) *scenarioTenant {
 	t.Helper()
 	h := newHarness(t)
 	app := "app-" + scenario
-	tn, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: app, Secret: appSecret, Scenario: scenario})
+	tn, err := h.In.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: app, Secret: appSecret, Scenario: scenario})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func newScenarioTenant(t *testing.T, scenario string) *scenarioTenant {
 // events that fell due, as a user of the control plane would.
 func (s *scenarioTenant) advance(by string) {
 	s.t.Helper()
-	if _, err := s.in.Control.ChangeClock(s.t.Context(), s.key, client.ClockChange{By: by}); err != nil {
+	if _, err := s.In.Control.ChangeClock(s.t.Context(), s.key, client.ClockChange{By: by}); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -217,7 +217,7 @@ func (s *scenarioTenant) connectedViaControl(bank, login string) (customerID, to
 	}
 	var c struct{ Meta authorizeMeta }
 	r.Decode(s.t, &c)
-	sca, err := s.in.Control.ApproveSCA(s.t.Context(), s.key, c.Meta.SessionID, client.SCAApproval{Bank: bank, PSU: login})
+	sca, err := s.In.Control.ApproveSCA(s.t.Context(), s.key, c.Meta.SessionID, client.SCAApproval{Bank: bank, PSU: login})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func (s *scenarioTenant) transactions(customerID, token, accountID, query string
 
 func (s *scenarioTenant) fault(name string) client.Fault {
 	s.t.Helper()
-	fs, err := s.in.Control.Faults(s.t.Context(), s.key)
+	fs, err := s.In.Control.Faults(s.t.Context(), s.key)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -414,7 +414,7 @@ var magicLogins = []magicLogin{
 		page, _ := s.startJourney("cmcifrpp", "m-noreturn")
 		s.logIn(page, "noreturn").location(t)
 		checkNeverReturns(t, s, s.approveAll(page))
-		if cs, err := s.in.Control.Connections(t.Context(), s.key); err != nil || len(cs) != 1 || cs[0].PSU != "noreturn" {
+		if cs, err := s.In.Control.Connections(t.Context(), s.key); err != nil || len(cs) != 1 || cs[0].PSU != "noreturn" {
 			t.Fatalf("the consent should be made: %+v %v", cs, err)
 		}
 	}},
@@ -496,7 +496,7 @@ func testDefault(t *testing.T) {
 	checkHealthy(t, s)
 	// Every magic login of the world has its test: the PSUs other than
 	// the documented one and the generated userNN.
-	w, err := s.in.Control.World(t.Context(), s.key)
+	w, err := s.In.Control.World(t.Context(), s.key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -580,7 +580,7 @@ func testSCADenied(t *testing.T) {
 	if d := s.poll(session); d.Status != "FAILED" || d.Code != "" {
 		t.Fatalf("decoupled: the phone should have refused: %+v", d)
 	}
-	if cs, err := s.in.Control.Connections(t.Context(), s.key); err != nil || len(cs) != 0 {
+	if cs, err := s.In.Control.Connections(t.Context(), s.key); err != nil || len(cs) != 0 {
 		t.Fatalf("no journey should make a connection: %+v %v", cs, err)
 	}
 }
@@ -611,7 +611,7 @@ func testSCATimeout(t *testing.T) {
 		t.Fatalf("decoupled after its deadline: %+v", d)
 	}
 	for _, id := range []string{session, phoneSession} {
-		sca, err := s.in.Control.SCA(t.Context(), s.key, id)
+		sca, err := s.In.Control.SCA(t.Context(), s.key, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -644,7 +644,7 @@ func testBankNeverReturns(t *testing.T) {
 	if d.Status != "COMPLETED" || d.Code == "" {
 		t.Fatalf("decoupled polling should complete: %+v", d)
 	}
-	cs, err := s.in.Control.Connections(t.Context(), s.key)
+	cs, err := s.In.Control.Connections(t.Context(), s.key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -702,7 +702,7 @@ func testShortConsent(t *testing.T) {
 	if code := r.errorCode(t, 401); code != "invalid_token" || !strings.Contains(r.message(t), "consent") {
 		t.Fatalf("past consent_validity: %s", r.Body)
 	}
-	cs, err := s.in.Control.Connections(t.Context(), s.key)
+	cs, err := s.In.Control.Connections(t.Context(), s.key)
 	if err != nil || len(cs) != 1 || !cs[0].Expired {
 		t.Fatalf("the control plane should show the consent expired: %+v %v", cs, err)
 	}
@@ -843,7 +843,7 @@ func testEmptyBank(t *testing.T) {
 
 func testLargeHistory(t *testing.T) {
 	s := newScenarioTenant(t, "large_history")
-	w, err := s.in.Control.World(t.Context(), s.key)
+	w, err := s.In.Control.World(t.Context(), s.key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,8 +35,8 @@ func TestFintectureSDK(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "sdk.test.js")
 	cmd.Dir = sdkDir
-	api := h.srv.URL + "/live/fintecture"
-	cmd.Env = append(os.Environ(), "SANDBANK_URL="+h.srv.URL, "FINTECTUREAPIURL_DEV="+api, "FINTECTUREOAUTHURL_DEV="+api, "NO_COLOR=1")
+	api := h.Srv.URL + "/live/fintecture"
+	cmd.Env = append(os.Environ(), "SANDBANK_URL="+h.Srv.URL, "FINTECTUREAPIURL_DEV="+api, "FINTECTUREOAUTHURL_DEV="+api, "NO_COLOR=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("Fintecture's client against Sandbank failed (%v):\n%s", err, out)

@@ -26,7 +26,7 @@ func (h *harness) sign(t *testing.T, r *req, keyID, target string, key *rsa.Priv
 	if r.header == nil {
 		r.header = map[string]string{}
 	}
-	r.header["Date"] = h.clock.Now().UTC().Format(http.TimeFormat)
+	r.header["Date"] = h.Clock.Now().UTC().Format(http.TimeFormat)
 	r.header["X-Request-ID"] = "6f1c8a52-54b4-4a59-9a77-0d6b1f4a3b10"
 	names := []string{"(request-target)", "date"}
 	lines := []string{"(request-target): " + target, "date: " + r.header["Date"]}
@@ -46,7 +46,7 @@ func (h *harness) sign(t *testing.T, r *req, keyID, target string, key *rsa.Priv
 
 func (h *harness) appWithKey(t *testing.T, app string, required bool) string {
 	t.Helper()
-	tn, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: app, Secret: appSecret, PublicKey: testkeys.PublicPEM(&testkeys.RSA().PublicKey), RequireSignatures: required})
+	tn, err := h.In.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "fintecture", Credential: app, Secret: appSecret, PublicKey: testkeys.PublicPEM(&testkeys.RSA().PublicKey), RequireSignatures: required})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestSignedBodiesAndRequiredSignatures(t *testing.T) {
 
 	// Without a key, a signature is not checked, but the signed variant
 	// cannot be served.
-	if _, err := h.in.Control.SetApp(t.Context(), tenantKey, client.App{}); err != nil {
+	if _, err := h.In.Control.SetApp(t.Context(), tenantKey, client.App{}); err != nil {
 		t.Fatal(err)
 	}
 	sr.header["app_id"] = appID

@@ -13,11 +13,11 @@ import (
 // fault-rule counters.
 func (h *harness) state(t *testing.T) []byte {
 	t.Helper()
-	tn, err := h.in.Store.Tenant(t.Context(), "kontomatik", apiKey)
+	tn, err := h.In.Store.Tenant(t.Context(), "kontomatik", apiKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := h.in.Control.Export(t.Context(), tn.Key())
+	b, err := h.In.Control.Export(t.Context(), tn.Key())
 	if err != nil {
 		t.Fatal(err)
 	}

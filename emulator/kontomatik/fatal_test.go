@@ -26,13 +26,13 @@ func TestCommandEndsFatal(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, func(o *instance.Options) { o.ScenariosDir = dir })
-	if _, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "kontomatik", Credential: apiKey, Scenario: "command_fatal"}); err != nil {
+	if _, err := h.In.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "kontomatik", Credential: apiKey, Scenario: "command_fatal"}); err != nil {
 		t.Fatal(err)
 	}
 	id, sig, _ := h.mockSession(url.Values{"login": {"test"}})
 	f := url.Values{"sessionId": {id}, "sessionIdSignature": {sig}}
 	started := h.do(req{url: live + "/command/default-import.xml", form: f}).reply(t, 202)
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	c := h.do(req{url: live + "/command/" + started.Command.ID + ".xml"}).reply(t, 200).Command
 	if c.State != "fatal" || c.Exception == nil || c.Exception.Name != "SessionExpired" {
 		t.Fatalf("command: %+v", c)

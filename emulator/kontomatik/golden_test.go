@@ -167,7 +167,7 @@ func ordered(at, kind string, got, want []string) []string {
 // mirrors the HTTP status.
 func TestLiveRepliesHaveTheCapturedShapes(t *testing.T) {
 	h := newHarness(t)
-	if _, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "kontomatik", Credential: "failing-key-01", Scenario: "command_failing"}); err != nil {
+	if _, err := h.In.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "kontomatik", Credential: "failing-key-01", Scenario: "command_failing"}); err != nil {
 		t.Fatal(err)
 	}
 	check := func(name string, r resp, status int) {
@@ -196,9 +196,9 @@ func TestLiveRepliesHaveTheCapturedShapes(t *testing.T) {
 	started := post("/command/default-import.xml", url.Values{"sessionId": {s.ID}, "sessionIdSignature": {s.Signature}, "since": {"2026-01-01"}})
 	check("command-started", started, 202)
 	cmd := live + "/command/" + started.reply(t, 202).Command.ID + ".xml"
-	h.clock.Advance(2 * time.Second)
+	h.Clock.Advance(2 * time.Second)
 	check("command-started", h.do(req{url: cmd}), 200) // in_progress has the started shape
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	done := h.do(req{url: cmd})
 	check("command-successful", done, 200)
 	if rep := done.reply(t, 200); len(rep.Command.Accounts) == 0 || len(rep.Command.Accounts[0].Transactions) == 0 {
@@ -222,7 +222,7 @@ func TestLiveRepliesHaveTheCapturedShapes(t *testing.T) {
 	as := func(r req) resp { r.header = map[string]string{"X-Api-Key": "failing-key-01"}; return h.do(r) }
 	fs := as(req{url: live + "/mock-session.xml", form: url.Values{"login": {"test"}}}).reply(t, 200).Session
 	fstart := as(req{url: live + "/command/default-import.xml", form: url.Values{"sessionId": {fs.ID}, "sessionIdSignature": {fs.Signature}}}).reply(t, 202)
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	check("command-error", as(req{url: live + "/command/" + fstart.Command.ID + ".xml"}), 200)
 }
 

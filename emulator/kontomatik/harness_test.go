@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/sandbank/sandbank/emulator"
 	"github.com/sandbank/sandbank/emulator/instance"
 	"github.com/sandbank/sandbank/emulator/providertest"
 )
@@ -29,20 +27,13 @@ const (
 // harness is one Sandbank (providertest: a real SQLite file, a real
 // listener, every contract response validated, XML included) and the
 // clock it runs on.
-type harness struct {
-	t      testing.TB
-	clock  *emulator.ManualClock
-	server *providertest.Server
-	in     *instance.Instance
-	srv    *httptest.Server
-}
+type harness struct{ providertest.Harness }
 
 // newHarness starts a Sandbank on a new database with its clock at start;
 // tweaks adjust its options.
 func newHarness(t testing.TB, tweaks ...func(*instance.Options)) *harness {
 	t.Helper()
-	clock, s := providertest.StartAt(t, start, tweaks...)
-	return &harness{t: t, clock: clock, server: s, in: s.In, srv: s.Srv}
+	return &harness{providertest.StartAt(t, start, tweaks...)}
 }
 
 // resp is a reply, with Kontomatik's XML reading of it.
@@ -58,7 +49,7 @@ type req struct {
 }
 
 func (h *harness) do(r req) resp {
-	h.t.Helper()
+	h.T.Helper()
 	var body io.Reader
 	ctype := ""
 	switch {
@@ -73,14 +64,12 @@ func (h *harness) do(r req) resp {
 			r.method = http.MethodPost
 		}
 	}
-	hr := h.server.NewRequest(r.method, r.url, ctype, body)
-	if !r.noKey {
+	hr := h.NewRequest(r.method, r.url, ctype, body, r.header)
+	// The test's own X-Api-Key, if it sets one, replaces the harness's.
+	if _, own := hr.Header["X-Api-Key"]; !r.noKey && !own {
 		hr.Header.Set("X-Api-Key", apiKey)
 	}
-	for k, v := range r.header {
-		hr.Header.Set(k, v)
-	}
-	return resp{h.server.Do(hr)}
+	return resp{h.Do(hr)}
 }
 
 // reply is the live envelope as a test reads it.
@@ -155,10 +144,10 @@ func (r resp) exception(t testing.TB, status int) string {
 
 // mockSession signs login in at KontoBank through /mock-session.xml.
 func (h *harness) mockSession(form url.Values) (id, sig, consent string) {
-	h.t.Helper()
-	rep := h.do(req{url: live + "/mock-session.xml", form: form}).reply(h.t, 200)
+	h.T.Helper()
+	rep := h.do(req{url: live + "/mock-session.xml", form: form}).reply(h.T, 200)
 	if rep.Session == nil {
-		h.t.Fatalf("no session in the mock-session reply")
+		h.T.Fatalf("no session in the mock-session reply")
 	}
 	return rep.Session.ID, rep.Session.Signature, rep.Session.MultipleAccessID
 }
@@ -166,15 +155,15 @@ func (h *harness) mockSession(form url.Values) (id, sig, consent string) {
 // importNow starts the default import of a session and runs the clock
 // until it is done; it returns the finished command's reply.
 func (h *harness) importNow(id, sig string, extra url.Values) reply {
-	h.t.Helper()
+	h.T.Helper()
 	f := url.Values{"sessionId": {id}, "sessionIdSignature": {sig}}
 	for k, v := range extra {
 		f[k] = v
 	}
-	started := h.do(req{url: live + "/command/default-import.xml", form: f}).reply(h.t, 202)
+	started := h.do(req{url: live + "/command/default-import.xml", form: f}).reply(h.T, 202)
 	if started.Command == nil || started.Command.State != "setup" || started.Command.Progress != 0 {
-		h.t.Fatalf("a started import is in setup at 0%%: %+v", started.Command)
+		h.T.Fatalf("a started import is in setup at 0%%: %+v", started.Command)
 	}
-	h.clock.Advance(time.Minute)
-	return h.do(req{url: live + "/command/" + started.Command.ID + ".xml"}).reply(h.t, 200)
+	h.Clock.Advance(time.Minute)
+	return h.do(req{url: live + "/command/" + started.Command.ID + ".xml"}).reply(h.T, 200)
 }

@@ -22,11 +22,11 @@ func TestLiveMockSessionImport(t *testing.T) {
 		t.Fatalf("started: %+v owner %q", started.Command, started.OwnerExternalID)
 	}
 	cmd := live + "/command/" + started.Command.ID + ".xml"
-	h.clock.Advance(2 * time.Second)
+	h.Clock.Advance(2 * time.Second)
 	if rep := h.do(req{url: cmd}).reply(t, 200); rep.Command.State != "in_progress" || rep.Command.Progress <= 0 || rep.Command.Progress >= 100 {
 		t.Fatalf("running: %+v", rep.Command)
 	}
-	h.clock.Advance(10 * time.Second)
+	h.Clock.Advance(10 * time.Second)
 	done := h.do(req{url: cmd}).reply(t, 200)
 	c := done.Command
 	if c.State != "successful" || c.Progress != 100 || c.Target != "KontoBank" || len(c.Accounts) == 0 || len(c.Owners) == 0 {
@@ -72,12 +72,12 @@ func TestLiveSessionErrors(t *testing.T) {
 		t.Fatalf("missing sessionId: %s", name)
 	}
 	// None of the refusals used the session's one import.
-	h.clock.Advance(29 * time.Minute)
+	h.Clock.Advance(29 * time.Minute)
 	if rep := h.importNow(id, sig, nil); rep.Command.State != "successful" {
 		t.Fatalf("import after refusals: %+v", rep.Command)
 	}
 	id2, sig2, _ := h.mockSession(url.Values{})
-	h.clock.Advance(31 * time.Minute)
+	h.Clock.Advance(31 * time.Minute)
 	if name := imp(url.Values{"sessionId": {id2}, "sessionIdSignature": {sig2}}).exception(t, 404); name != "InvalidSessionId" {
 		t.Fatalf("expired session: %s", name)
 	}
@@ -90,7 +90,7 @@ func TestLiveSessionErrors(t *testing.T) {
 // the session check, not the signature check, answers.
 func sigOf(t *testing.T, h *harness, id string) string {
 	t.Helper()
-	tn, err := h.in.Store.Tenant(t.Context(), "kontomatik", apiKey)
+	tn, err := h.In.Store.Tenant(t.Context(), "kontomatik", apiKey)
 	if err != nil {
 		t.Fatal(err)
 	}

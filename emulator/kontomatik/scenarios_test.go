@@ -15,7 +15,7 @@ func TestScenarios(t *testing.T) {
 	h := newHarness(t)
 	keys := map[string]string{}
 	tenant := func(key, scenario string) {
-		tn, err := h.in.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "kontomatik", Credential: key, Scenario: scenario})
+		tn, err := h.In.Control.CreateTenant(t.Context(), client.NewTenant{Provider: "kontomatik", Credential: key, Scenario: scenario})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ func TestScenarios(t *testing.T) {
 		rep := as("failing-key-01", req{url: live + "/mock-session.xml", form: url.Values{"login": {"test"}}}).reply(t, 200)
 		f := url.Values{"sessionId": {rep.Session.ID}, "sessionIdSignature": {rep.Session.Signature}}
 		started := as("failing-key-01", req{url: live + "/command/default-import.xml", form: f}).reply(t, 202)
-		h.clock.Advance(time.Minute)
+		h.Clock.Advance(time.Minute)
 		done := as("failing-key-01", req{url: live + "/command/" + started.Command.ID + ".xml"}).reply(t, 200)
 		c := done.Command
 		if c.State != "error" || c.Exception == nil || c.Exception.Name != "SessionExpired" || c.Exception.FriendlyMessage == "" || len(c.Accounts) != 0 {
@@ -60,7 +60,7 @@ func TestScenarios(t *testing.T) {
 		}
 		// The other targets are left alone: the rule matched one call.
 		as("slow-key-0001", req{url: live + "/mock-session.xml", form: url.Values{"login": {"test"}, "country": {"cz"}}}).reply(t, 200)
-		faults, err := h.in.Control.Faults(t.Context(), keys["slow-key-0001"])
+		faults, err := h.In.Control.Faults(t.Context(), keys["slow-key-0001"])
 		if err != nil {
 			t.Fatal(err)
 		}

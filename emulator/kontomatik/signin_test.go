@@ -20,7 +20,7 @@ func (h *harness) page(t *testing.T, pageURL string, v url.Values) *url.URL {
 		t.Fatal(err)
 	}
 	if !u.IsAbs() {
-		u = (&url.URL{Scheme: "http", Host: strings.TrimPrefix(h.srv.URL, "http://")}).ResolveReference(u)
+		u = (&url.URL{Scheme: "http", Host: strings.TrimPrefix(h.Srv.URL, "http://")}).ResolveReference(u)
 	}
 	return u
 }
@@ -145,8 +145,8 @@ func TestLiveSignInDeniedAndExpired(t *testing.T) {
 		t.Fatalf("denied: %+v", s)
 	}
 	id2, _ := start()
-	h.clock.Advance(16 * time.Minute)
-	h.server.RunDue("kontomatik", apiKey)
+	h.Clock.Advance(16 * time.Minute)
+	h.RunDue("kontomatik", apiKey)
 	if s := h.liveStatus(t, id2); s.Status != "expired" {
 		t.Fatalf("after 16 minutes: %+v", s)
 	}
@@ -187,15 +187,15 @@ func TestMultipleAccess(t *testing.T) {
 	if name := h.do(req{url: live + "/command/default-import.xml", form: f}).exception(t, 400); name != "MultipleAccessLimitExceeded" {
 		t.Fatalf("fifth import in a day: %s", name)
 	}
-	h.clock.Advance(24 * time.Hour)
+	h.Clock.Advance(24 * time.Hour)
 	id, sig = reuse()
 	if rep := h.importNow(id, sig, nil); rep.Command.State != "successful" {
 		t.Fatalf("after a day: %+v", rep.Command)
 	}
 	// Valid 180 days on the tenant clock.
-	h.clock.Advance(178 * 24 * time.Hour)
+	h.Clock.Advance(178 * 24 * time.Hour)
 	reuse()
-	h.clock.Advance(2 * 24 * time.Hour)
+	h.Clock.Advance(2 * 24 * time.Hour)
 	if name := h.do(req{url: live + "/command/reuse-multiple-access.xml", form: url.Values{"multipleAccessId": {consent}}}).exception(t, 400); name != "InvalidMultipleAccessId" {
 		t.Fatalf("after 180 days: %s", name)
 	}

@@ -62,7 +62,7 @@ func TestSpecContract(t *testing.T) {
 	if err := xml.Unmarshal(r.Body, &acc); err != nil || r.Status != 200 || acc.Status != "QUEUED" {
 		t.Fatalf("import: %d %s", r.Status, r.Body)
 	}
-	h.clock.Advance(time.Minute)
+	h.Clock.Advance(time.Minute)
 	var res struct {
 		Status              string `xml:"status"`
 		MultipleAccessToken string `xml:"multipleAccessToken"`

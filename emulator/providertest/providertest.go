@@ -57,12 +57,27 @@ func Start(t testing.TB, db string, clock emulator.Clock, tweaks ...func(*instan
 	return s
 }
 
+// Harness is what every provider's test harness builds on: a Sandbank,
+// the test it serves and the manual clock it runs on, for the test to
+// move. A provider's harness embeds it and adds its own wire's readings.
+type Harness struct {
+	*Server
+	T     testing.TB
+	Clock *emulator.ManualClock
+}
+
 // StartAt is Start on a new database in t.TempDir() and on a manual
-// clock that reads at, which it returns for the test to move.
-func StartAt(t testing.TB, at time.Time, tweaks ...func(*instance.Options)) (*emulator.ManualClock, *Server) {
+// clock that reads at.
+func StartAt(t testing.TB, at time.Time, tweaks ...func(*instance.Options)) Harness {
 	t.Helper()
-	clock := emulator.NewManualClock(at)
-	return clock, Start(t, filepath.Join(t.TempDir(), "sandbank.db"), clock, tweaks...)
+	return StartOn(t, filepath.Join(t.TempDir(), "sandbank.db"), emulator.NewManualClock(at), tweaks...)
+}
+
+// StartOn is Start on a manual clock, as a Harness: a test can start a
+// second Sandbank on the database and clock where the first stopped.
+func StartOn(t testing.TB, db string, clock *emulator.ManualClock, tweaks ...func(*instance.Options)) Harness {
+	t.Helper()
+	return Harness{Server: Start(t, db, clock, tweaks...), T: t, Clock: clock}
 }
 
 // Close stops the server and the instance, and fails the test for every
@@ -123,9 +138,9 @@ func (r Response) Decode(t testing.TB, v any) {
 
 // NewRequest builds a request to target, a path under this server or an
 // absolute URL, with the Content-Type ctype unless it is empty (and GET
-// for an empty method, as http.NewRequest). It fails the test on a
-// malformed request.
-func (s *Server) NewRequest(method, target, ctype string, body io.Reader) *http.Request {
+// for an empty method, as http.NewRequest) and header's fields set on it.
+// It fails the test on a malformed request.
+func (s *Server) NewRequest(method, target, ctype string, body io.Reader, header map[string]string) *http.Request {
 	s.t.Helper()
 	if strings.HasPrefix(target, "/") {
 		target = s.Srv.URL + target
@@ -136,6 +151,9 @@ func (s *Server) NewRequest(method, target, ctype string, body io.Reader) *http.
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	return req
 }
