@@ -70,20 +70,11 @@ func (p *Pages) autoPSU(r *http.Request, j *journey) (emulator.PSU, []emulator.A
 		}
 		return psu, accounts, err
 	}
-	psus, err := p.store.PSUs(r.Context(), j.t, j.s.BankID)
-	if err != nil {
-		return emulator.PSU{}, nil, err
+	psu, accounts, err := p.store.FirstPSUWithAccounts(r.Context(), j.t, j.s.BankID)
+	if emulator.IsCode(err, emulator.CodeNotFound) {
+		return psu, nil, noAutoPSU()
 	}
-	for _, psu := range psus {
-		accounts, err := p.bankAccounts(r, j, psu.ID)
-		if err != nil {
-			return psu, nil, err
-		}
-		if len(accounts) > 0 {
-			return psu, accounts, nil
-		}
-	}
-	return emulator.PSU{}, nil, noAutoPSU()
+	return psu, accounts, err
 }
 
 func noAutoPSU() *pageError {

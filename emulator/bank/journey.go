@@ -315,17 +315,7 @@ func (p *Pages) finish(w http.ResponseWriter, j *journey, status int) error {
 // bankAccounts lists a PSU's accounts at the journey's bank: a PSU may hold
 // accounts elsewhere too, and a consent covers one bank only.
 func (p *Pages) bankAccounts(r *http.Request, j *journey, psuID string) ([]emulator.Account, error) {
-	all, err := p.store.PSUAccounts(r.Context(), j.t, psuID)
-	if err != nil {
-		return nil, err
-	}
-	var out []emulator.Account
-	for _, a := range all {
-		if a.BankID == j.s.BankID {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return p.store.PSUBankAccounts(r.Context(), j.t, psuID, j.s.BankID)
 }
 
 // same compares secrets in constant time. The bank is fake, but its pages
