@@ -82,11 +82,10 @@ type PayLink struct {
 	UserEditable bool
 	RedirectURL  string
 	WebhookURL   string
-	// Method is the client's payment_method filter; BankID and Scheme are
-	// what the payer chose (empty until then).
+	// Method is the client's payment_method filter; BankID is the bank the
+	// payer chose (empty until then).
 	Method LinkMethodFilter
 	BankID string
-	Scheme string
 	// EndUserID and MerchantID are the tracking ids.
 	EndUserID  string
 	MerchantID string

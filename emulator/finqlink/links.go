@@ -338,16 +338,11 @@ func (p *Provider) getLink(w http.ResponseWriter, r *http.Request) error {
 }
 
 // chosenLinkMethod is the payment method of the bank the payer went to:
-// the first of that bank's methods the link's filter allows, with the
-// scheme chosen, if any. The WebUI offers the bank, not a method, so this
+// the first of that bank's methods the link's filter allows. The WebUI offers the bank, not a method, so this
 // is the method the bank pays through.
 func chosenLinkMethod(l emulator.PayLink, b emulator.Bank) *linkPaymentMethodJSON {
-	f := l.Method
-	if l.Scheme != "" {
-		f.PaymentScheme = l.Scheme
-	}
 	meta := catalogueEntry(b)
-	methods := payMethods(meta, f)
+	methods := payMethods(meta, l.Method)
 	if len(methods) == 0 {
 		methods = meta.PaymentMethods
 	}

@@ -125,7 +125,7 @@ func (s *Store) CreateLink(ctx context.Context, t *emulator.Tenant, in NewLink) 
 			return err
 		}
 		l.ID, l.WebID, l.Status = linkUUID(id), web[:24], emulator.LinkCreated
-		l.BankID, l.Scheme, l.SCASessionID, l.Callback = "", "", "", false
+		l.BankID, l.SCASessionID, l.Callback = "", "", false
 		l.CreatedAt, l.ExpiresAt, l.UpdatedAt = now, now.Add(in.ExpiresIn), now
 		_, err = tx.ExecContext(ctx, `INSERT INTO finqlink_links (tenant_id, id, web_id, status, flow, template, amount, currency,
 			creditor_name, creditor_iban, debtor_name, debtor_iban, debtor_psu_id, description, user_editable, redirect_url, webhook_url,
@@ -158,7 +158,7 @@ func startLinkJourney(ctx context.Context, tx *sql.Tx, t *emulator.Tenant, l *em
 	if err != nil {
 		return x, err
 	}
-	l.BankID, l.SCASessionID, l.Scheme = bank.ID, x.ID, l.Method.PaymentScheme
+	l.BankID, l.SCASessionID = bank.ID, x.ID
 	return x, setLinkStatus(ctx, tx, t, l, emulator.LinkRequested, now)
 }
 
@@ -215,9 +215,7 @@ const linkSelect = `SELECT id, web_id, status, flow, template, amount, currency,
 	debtor_psu_id, description, user_editable, redirect_url, webhook_url, method, bank_id, end_user_id, merchant_id,
 	sca_session_id, callback, created_at, expires_at, updated_at FROM finqlink_links`
 
-// scanLink reads a link. Its Scheme is not stored: it is the
-// payment_method filter's scheme once the payer went to a bank
-// (startLinkJourney), empty before.
+// scanLink reads a link.
 func scanLink(row scanner) (emulator.PayLink, error) {
 	var l emulator.PayLink
 	var method string
@@ -231,9 +229,6 @@ func scanLink(row scanner) (emulator.PayLink, error) {
 	l.CreatedAt, l.ExpiresAt, l.UpdatedAt = fromNS(created), fromNS(expires), fromNS(updated)
 	if err := json.Unmarshal([]byte(method), &l.Method); err != nil {
 		return l, fmt.Errorf("link %s: method: %w", l.ID, err)
-	}
-	if l.BankID != "" {
-		l.Scheme = l.Method.PaymentScheme
 	}
 	return l, nil
 }
